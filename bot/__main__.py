@@ -1,0 +1,91 @@
+"""`ops-assistant` (also `python -m bot`): run, migrate, manifest."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.i18n import Words, translator
+from storage.db import AnotherProcessRunning, create_engine, migrate
+
+EXIT_CONFIG = 2
+
+
+def _parser(words: Words) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ops-assistant", description=words("cli.description"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help=words("cli.run.help"), description=words("cli.run.description"))
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--http", action="store_true", help=words("cli.run.http"))
+    mode.add_argument("--socket", action="store_true", help=words("cli.run.socket"))
+    run.add_argument("--port", type=int, default=None, help=words("cli.run.port"))
+    run.add_argument("--host", default="0.0.0.0", help=words("cli.run.host"))
+
+    commands.add_parser("migrate", help=words("cli.migrate.help"), description=words("cli.migrate.help"))
+
+    manifest = commands.add_parser(
+        "manifest", help=words("cli.manifest.help"), description=words("cli.manifest.description")
+    )
+    manifest.add_argument("--socket", action="store_true", help=words("cli.manifest.socket"))
+    manifest.add_argument("--url", default=None, help=words("cli.manifest.url"))
+    return parser
+
+
+def _missing_secrets(settings: Settings, socket_mode: bool) -> list[str]:
+    needed = ["slack_bot_token", "slack_app_token" if socket_mode else "slack_signing_secret"]
+    return [name.upper() for name in needed if getattr(settings, name) is None]
+
+
+def _run(settings: Settings, words: Words, args: argparse.Namespace) -> int:
+    from bot.runtime import ServeOptions, serve
+
+    socket_mode = args.socket or (not args.http and settings.slack_app_token is not None)
+    missing = _missing_secrets(settings, socket_mode)
+    if missing:
+        print(words("cli.run.missing_tokens", variables=", ".join(missing)), file=sys.stderr)
+        return EXIT_CONFIG
+    options = ServeOptions(socket_mode=socket_mode, port=args.port or settings.port, host=args.host)
+    try:
+        asyncio.run(serve(settings, options))
+    except AnotherProcessRunning as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    words = translator().bind(settings.ops_language)
+    args = _parser(words).parse_args(argv)
+    if args.command == "run":
+        return _run(settings, words, args)
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        print(words("cli.migrate.done"))
+        return 0
+    from bot.slack.manifest import manifest_yaml
+
+    print(manifest_yaml(words, socket_mode=args.socket, base_url=args.url), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""`build_app`: the only place where storage, Slack and the domain are wired together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import handlers
+from bot.config import Settings
+from bot.domain.access import AccessService, WorkspaceDefaults
+from bot.domain.auditing import AuditService
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.configuration import ConfigService
+from bot.domain.ports import UnitOfWork
+from bot.domain.requests import RequestLedgerService
+from bot.domain.team import RoleService
+from bot.i18n import translator
+from bot.services import Services
+from bot.slack.client import build_web_client
+from bot.slack.directory import SlackWebDirectory
+from storage.db import create_engine, head_revision, session_factory
+from storage.unit_of_work import SqlUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Bot:
+    app: AsyncApp
+    services: Services
+    engine: AsyncEngine
+    client: AsyncWebClient
+    schema_revision: str | None
+
+
+def build_services(engine: AsyncEngine, client: AsyncWebClient, clock: Clock, defaults: WorkspaceDefaults) -> Services:
+    sessions = session_factory(engine)
+
+    def unit_of_work() -> UnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    access = AccessService(unit_of_work, SlackWebDirectory(client, clock), clock, defaults)
+    return Services(
+        clock=clock,
+        translator=translator(),
+        access=access,
+        roles=RoleService(unit_of_work, access, clock),
+        config=ConfigService(unit_of_work, access, clock),
+        audit=AuditService(unit_of_work),
+        ledger=RequestLedgerService(unit_of_work, clock),
+    )
+
+
+def build_app(settings: Settings, *, engine: AsyncEngine | None = None, clock: Clock | None = None) -> Bot:
+    token = settings.secret("slack_bot_token")
+    if token is None:
+        raise ValueError("SLACK_BOT_TOKEN is required to build the app")
+    engine = engine or create_engine(settings.database_url)
+    client = build_web_client(token, settings.slack_api_url)
+    services = build_services(
+        engine,
+        client,
+        clock or SystemClock(),
+        WorkspaceDefaults(timezone=settings.ops_default_timezone, language=settings.ops_language),
+    )
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.secret("slack_signing_secret") or "",
+        logger=logging.getLogger("ops.bolt"),
+        # Events for the bot's own posts would otherwise come back to it.
+        ignoring_self_events_enabled=True,
+    )
+    handlers.register_all(app, services)
+    return Bot(app=app, services=services, engine=engine, client=client, schema_revision=head_revision())

@@ -1,0 +1,96 @@
+"""Who is asking: turns a Slack team and user into an `Actor` with role, language and time zone.
+
+Runs on every request, so it is built to be cheap: profiles are cached in memory and in the store and only
+fetched from Slack when missing or older than `PROFILE_TTL`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.domain.clock import Clock
+from bot.domain.ids import TeamId, UserId
+from bot.domain.language import Language, language_of_locale, pick_language
+from bot.domain.people import Profile
+from bot.domain.ports import SlackDirectory, UnitOfWork, UnitOfWorkFactory
+from bot.domain.roles import Actor, Role
+from bot.domain.workspace import WorkspaceSettings
+
+PROFILE_MEMORY_LIMIT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceDefaults:
+    """What a workspace that has never been configured uses (from OPS_DEFAULT_TIMEZONE and OPS_LANGUAGE)."""
+
+    timezone: str
+    language: Language
+
+    def settings_for(self, team: TeamId) -> WorkspaceSettings:
+        return WorkspaceSettings.defaults(team, timezone=self.timezone, language=self.language)
+
+
+class AccessService:
+    def __init__(
+        self, uow: UnitOfWorkFactory, directory: SlackDirectory, clock: Clock, defaults: WorkspaceDefaults
+    ) -> None:
+        self._uow = uow
+        self._directory = directory
+        self._clock = clock
+        self._defaults = defaults
+        self._profiles: dict[tuple[TeamId, UserId], Profile] = {}
+
+    async def actor(self, team: TeamId, user: UserId) -> Actor:
+        profile = await self.profile(team, user)
+        async with self._uow() as uow:
+            settings = await self.settings(uow, team)
+            granted = await uow.roles.get(team, user)
+        role = Role.ADMIN if profile.is_workspace_admin else (granted or Role.STAFF)
+        return Actor(
+            team=team,
+            user=user,
+            role=role,
+            language=pick_language(language_of_locale(profile.locale), default=settings.language),
+            timezone=profile.zone(fallback=settings.zone),
+            is_slack_admin=profile.is_workspace_admin,
+        )
+
+    async def anonymous(self, team: TeamId) -> tuple[Language, ZoneInfo]:
+        """Language and zone for a message with no known person behind it (workspace settings)."""
+        async with self._uow() as uow:
+            settings = await self.settings(uow, team)
+        return settings.language, settings.zone
+
+    async def settings(self, uow: UnitOfWork, team: TeamId) -> WorkspaceSettings:
+        return await uow.workspaces.get(team) or self._defaults.settings_for(team)
+
+    async def profile(self, team: TeamId, user: UserId) -> Profile:
+        now = self._clock.now()
+        key = (team, user)
+        cached = self._profiles.get(key)
+        if cached is not None and cached.is_fresh(now):
+            return cached
+        async with self._uow() as uow:
+            stored = await uow.profiles.get(team, user)
+        if stored is None or not stored.is_fresh(now):
+            stored = await self._directory.fetch_profile(team, user)
+            async with self._uow() as uow:
+                await uow.profiles.put(stored)
+        self._remember(key, stored)
+        return stored
+
+    async def refresh_admins(self, team: TeamId) -> list[Profile]:
+        """Slack's current admins and owners, refreshed into the profile cache."""
+        admins = await self._directory.fetch_admins(team)
+        async with self._uow() as uow:
+            for profile in admins:
+                await uow.profiles.put(profile)
+        for profile in admins:
+            self._remember((team, profile.user), profile)
+        return admins
+
+    def _remember(self, key: tuple[TeamId, UserId], profile: Profile) -> None:
+        if len(self._profiles) >= PROFILE_MEMORY_LIMIT:
+            self._profiles.clear()  # a crude bound; the store still holds every profile
+        self._profiles[key] = profile

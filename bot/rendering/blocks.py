@@ -1,0 +1,225 @@
+"""Block Kit messages for every reply, built with slack_sdk's models (which validate as they build).
+
+Each function takes a `Words` (the reader's catalog) and plain domain values, and returns a `Reply`: the
+blocks plus a plain-text fallback for notifications and screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.domain.audit import AuditEntry
+from bot.domain.capabilities import CAPABILITIES, Capability
+from bot.domain.configuration import SettingChange
+from bot.domain.messages import Msg
+from bot.domain.roles import Actor, Role
+from bot.domain.team import RoleChange, RoleListing
+from bot.domain.workspace import Setting, WorkspaceSettings
+from bot.i18n import Words
+from bot.rendering.time import minutes_text, slack_date
+
+MAX_TEXT = 3000  # Slack's limit for one text object
+MAX_FIELDS = 10  # and for the fields of one section
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    blocks: Sequence[Block] = field(default_factory=tuple)
+    response_type: Literal["ephemeral", "in_channel"] = "ephemeral"
+
+    def as_message(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
+
+    def as_response(self) -> dict[str, Any]:
+        """For `ack(...)` of a slash command or a `response_url` post."""
+        return {"response_type": self.response_type, **self.as_message()}
+
+
+def _clip(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=_clip(text)))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=_clip(text))])
+
+
+def _header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=_clip(text, 150)))
+
+
+def _capability_line(words: Words, capability: Capability) -> str:
+    name = words(f"cap.{capability.id}.name")
+    example = words(f"cap.{capability.id}.example")
+    status = "" if capability.available else "  _" + words("help.coming_soon") + "_"
+    return f"*{name}* — {words(f'cap.{capability.id}.summary')}{status}\n`{example}`"
+
+
+def help_overview(words: Words) -> Reply:
+    everyday = [c for c in CAPABILITIES if not c.admin]
+    admin = [c for c in CAPABILITIES if c.admin and c.id != "help"]
+    blocks: list[Block] = [_header(words("help.title")), _section(words("help.intro"))]
+    blocks += [_section(_capability_line(words, capability)) for capability in everyday]
+    blocks.append(DividerBlock())
+    blocks.append(_section("*" + words("help.admin_title") + "*"))
+    blocks += [_section(_capability_line(words, capability)) for capability in admin]
+    blocks.append(_context(words("help.footer")))
+    names = ", ".join(words(f"cap.{c.id}.name") for c in CAPABILITIES if c.id != "help")
+    return Reply(text=words("help.fallback", capabilities=names), blocks=blocks)
+
+
+def help_topic(words: Words, capability: Capability) -> Reply:
+    name = words(f"cap.{capability.id}.name")
+    blocks: list[Block] = [_header(name), _section(words(f"cap.{capability.id}.summary"))]
+    blocks.append(_section(words(f"cap.{capability.id}.detail")))
+    if not capability.available:
+        blocks.append(_context(words("help.topic_coming_soon", capability=name)))
+    return Reply(text=f"{name}: {words(f'cap.{capability.id}.summary')}", blocks=blocks)
+
+
+def coming_soon(words: Words, capability: Capability) -> Reply:
+    name = words(f"cap.{capability.id}.name")
+    text = words("help.not_yet", capability=name)
+    return Reply(text=text, blocks=[_section(text), _context(words("help.see_help"))])
+
+
+def unknown_command(words: Words, typed: str, suggestion: str | None) -> Reply:
+    text = (
+        words("router.unknown_with_suggestion", typed=typed, suggestion=suggestion)
+        if suggestion
+        else words("router.unknown", typed=typed)
+    )
+    return Reply(text=text, blocks=[_section(":thinking_face: " + text), _context(words("help.see_help"))])
+
+
+def unknown_help_topic(words: Words, typed: str, suggestion: str | None) -> Reply:
+    text = (
+        words("help.unknown_topic_with_suggestion", typed=typed, suggestion=suggestion)
+        if suggestion
+        else words("help.unknown_topic", typed=typed)
+    )
+    return Reply(text=text, blocks=[_section(text), _context(words("help.see_help"))])
+
+
+def problem(words: Words, message: Msg, example: Msg | None) -> Reply:
+    """What was wrong, and a correct example to copy: the answer to any request that could not be done."""
+    text = words.msg(message)
+    blocks: list[Block] = [_section(":warning: " + text)]
+    if example is not None:
+        blocks.append(_context(words("error.example", example=words.msg(example))))
+    return Reply(text=text, blocks=blocks)
+
+
+def apology(words: Words, error_id: str) -> Reply:
+    text = words("error.unexpected", error_id=error_id)
+    return Reply(text=text, blocks=[_section(":face_with_head_bandage: " + text)])
+
+
+def _mention(user: str) -> str:
+    return f"<@{user}>"
+
+
+def role_listing(words: Words, listing: RoleListing) -> Reply:
+    lines = []
+    for role in (Role.ADMIN, Role.MANAGER):
+        holders = listing.holders(role)
+        people = ", ".join(_mention(user) for user in holders) if holders else words("role.nobody")
+        lines.append(f"*{words.msg(role.label())}*: {people}")
+    text = "\n".join(lines)
+    blocks: list[Block] = [
+        _header(words("role.title")),
+        _section(text),
+        _context(words("role.everyone_else") + "  " + words("role.slack_admins_note")),
+    ]
+    return Reply(text=words("role.title") + "\n" + text, blocks=blocks)
+
+
+def role_changed(words: Words, change: RoleChange) -> Reply:
+    text = words("role.changed", user=_mention(change.user), before=change.before.label(), after=change.after.label())
+    return Reply(text=text, blocks=[_section(":white_check_mark: " + text)])
+
+
+def _setting_value(words: Words, settings: WorkspaceSettings, setting: Setting) -> str:
+    value = settings.value_of(setting)
+    if isinstance(value, timedelta):
+        return words("config.after_delay", delay=minutes_text(value))
+    if value is None:
+        return words("config.not_set")
+    if setting is Setting.LANGUAGE:
+        return words(f"language.{value}")
+    if setting in (Setting.CASES_CHANNEL, Setting.STOCK_CHANNEL, Setting.DIGEST_CHANNEL):
+        return f"<#{value}>"
+    return str(value)
+
+
+def config_view(words: Words, settings: WorkspaceSettings) -> Reply:
+    lines = [
+        f"*{words(f'config.setting.{setting.value}')}* (`{setting.value}`): {_setting_value(words, settings, setting)}"
+        for setting in Setting
+    ]
+    text = "\n".join(lines)
+    return Reply(
+        text=words("config.title") + "\n" + text,
+        blocks=[_header(words("config.title")), _section(text), _context(words("config.how_to_change"))],
+    )
+
+
+def config_changed(words: Words, change: SettingChange) -> Reply:
+    text = words(
+        "config.changed",
+        setting=words(f"config.setting.{change.setting.value}"),
+        before=_setting_value(words, change.before, change.setting),
+        after=_setting_value(words, change.after, change.setting),
+    )
+    return Reply(text=text, blocks=[_section(":white_check_mark: " + text)])
+
+
+def audit_list(words: Words, actor: Actor, entries: Sequence[AuditEntry]) -> Reply:
+    if not entries:
+        text = words("audit.empty")
+        return Reply(text=text, blocks=[_section(text)])
+    lines = []
+    for entry in entries:
+        details = ", ".join(f"{key}: {value}" for key, value in entry.details.items())
+        when = slack_date(entry.at, actor.timezone)
+        lines.append(
+            f"{when} — {_mention(entry.actor)} `{entry.action}` {entry.target}" + (f" ({details})" if details else "")
+        )
+    # One section per chunk keeps each text object under Slack's 3000 characters.
+    blocks: list[Block] = [_header(words("audit.title"))]
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(item) + 1 for item in chunk) + len(line) > MAX_TEXT - 10:
+            blocks.append(_section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(_section("\n".join(chunk)))
+    return Reply(text=words("audit.title") + "\n" + "\n".join(lines), blocks=blocks)
+
+
+def not_understood(words: Words, typed: str) -> Reply:
+    text = words("dm.not_understood", typed=_clip(typed, 200))
+    return Reply(text=text, blocks=[_section(text), _context(words("dm.examples"))])
+
+
+def greeting(words: Words) -> Reply:
+    text = words("dm.greeting")
+    return Reply(text=text, blocks=[_section(text), _context(words("help.see_help"))])

@@ -1,0 +1,119 @@
+"""A running bot process: start-up in a safe order, then a graceful stop on SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol, cast
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.app import Bot, build_app
+from bot.config import Settings
+from bot.server import build_web_app
+from storage.db import create_engine, lock_single_process, migrate
+
+log = logging.getLogger("ops.runtime")
+
+# In-flight requests and the work they started get this long to finish once a stop is asked for.
+GRACE_SECONDS = 20.0
+HOUSEKEEPING_INTERVAL_MINUTES = 60
+
+
+class _SocketConnection(Protocol):
+    async def connect_async(self) -> None: ...
+
+    async def close_async(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    socket_mode: bool
+    port: int
+    host: str = "0.0.0.0"
+
+
+def build_scheduler(bot: Bot) -> AsyncIOScheduler:
+    """APScheduler only wakes the process; what is due lives in the database, so nothing here must persist."""
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        bot.services.ledger.forget_old,
+        "interval",
+        minutes=HOUSEKEEPING_INTERVAL_MINUTES,
+        id="housekeeping:request-keys",
+        next_run_time=datetime.now(UTC),
+        coalesce=True,
+        max_instances=1,
+    )
+    return scheduler
+
+
+async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    lock = lock_single_process(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        bot = build_app(settings, engine=engine)
+        scheduler = build_scheduler(bot)
+        runner = web.AppRunner(
+            build_web_app(bot, serve_events=not options.socket_mode),
+            handle_signals=False,
+            shutdown_timeout=GRACE_SECONDS,
+            access_log=None,
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, options.host, options.port)
+        await site.start()
+        socket: _SocketConnection | None = None
+        if options.socket_mode:
+            # bolt's handler is untyped; this Protocol states the two calls we rely on.
+            socket = cast(_SocketConnection, AsyncSocketModeHandler(bot.app, settings.secret("slack_app_token")))
+            await socket.connect_async()
+        scheduler.start()
+        _stop_on_signals(stop)
+        log.info(
+            "Ops Assistant is running (%s mode, port %d, schema %s)",
+            "Socket" if options.socket_mode else "HTTP",
+            options.port,
+            bot.schema_revision,
+        )
+        await stop.wait()
+        log.info("stopping: finishing in-flight requests")
+        if socket is not None:
+            await socket.close_async()
+        await runner.cleanup()  # stops accepting, waits for requests in progress
+        await _finish_background_work()
+        scheduler.shutdown(wait=False)
+    finally:
+        await engine.dispose()
+        if lock is not None:
+            lock.release()
+    log.info("stopped")
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread, or no signals
+            loop.add_signal_handler(signum, stop.set)
+
+
+async def _finish_background_work() -> None:
+    """Bolt runs listeners after their ack as separate tasks; give those the grace period too."""
+    pending = [task for task in asyncio.all_tasks() if not task.done() and _started_by_bolt(task)]
+    if pending:
+        _done, still = await asyncio.wait(pending, timeout=GRACE_SECONDS)
+        if still:
+            log.warning("%d tasks still running after %.0f s; stopping anyway", len(still), GRACE_SECONDS)
+
+
+def _started_by_bolt(task: asyncio.Task[object]) -> bool:
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and "slack_bolt" in code.co_filename

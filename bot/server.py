@@ -1,0 +1,35 @@
+"""The HTTP side: Slack's requests at POST /slack/events, and GET /healthz for orchestrators."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from bot.app import Bot
+from storage.db import is_ready
+
+EVENTS_PATH = "/slack/events"
+BOT_KEY = web.AppKey("bot", Bot)
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    bot = request.app[BOT_KEY]
+    response = await bot.app.async_dispatch(await to_bolt_request(request))
+    return await to_aiohttp_response(response)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    bot = request.app[BOT_KEY]
+    if await is_ready(bot.engine, bot.schema_revision):
+        return web.json_response({"status": "ok", "schema": bot.schema_revision})
+    return web.json_response({"status": "unavailable"}, status=503)
+
+
+def build_web_app(bot: Bot, *, serve_events: bool) -> web.Application:
+    """In Socket Mode Slack's requests arrive over the socket, so only /healthz is served."""
+    app = web.Application()
+    app[BOT_KEY] = bot
+    app.router.add_get("/healthz", healthz)
+    if serve_events:
+        app.router.add_post(EVENTS_PATH, slack_events)
+    return app

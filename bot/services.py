@@ -1,0 +1,24 @@
+"""The domain services a running bot offers its handlers; built once in `bot.app.build_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.access import AccessService
+from bot.domain.auditing import AuditService
+from bot.domain.clock import Clock
+from bot.domain.configuration import ConfigService
+from bot.domain.requests import RequestLedgerService
+from bot.domain.team import RoleService
+from bot.i18n import Translator
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    clock: Clock
+    translator: Translator
+    access: AccessService
+    roles: RoleService
+    config: ConfigService
+    audit: AuditService
+    ledger: RequestLedgerService

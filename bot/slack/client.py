@@ -1,0 +1,27 @@
+"""The Web API client every outgoing call goes through, with slack-sdk's own retry handlers."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+# 429s honour Retry-After; server errors and dropped connections are retried with backoff.
+RATE_LIMIT_RETRIES = 5
+SERVER_ERROR_RETRIES = 2
+CONNECTION_RETRIES = 2
+
+
+def build_web_client(token: str, base_url: str) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+        ],
+    )

@@ -1,0 +1,32 @@
+"""Slack-facing handlers. Each capability exposes `register`; `register_all` is called from `bot.app` only."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+from handlers.admin import AdminHandlers
+from handlers.commands import CommandRouter
+from handlers.errors import ErrorHandler
+from handlers.home import HomeHandlers
+from handlers.messages import MessageRouter
+from handlers.middleware import RequestMiddleware
+from handlers.reactions import ReactionRouter
+from handlers.shortcuts import ShortcutHandlers
+
+
+def register_all(app: AsyncApp, services: Services) -> None:
+    middleware = RequestMiddleware(services)
+    # Order matters: a retry is dropped before any work, including looking the person up.
+    app.middleware(middleware.deduplicate)
+    app.middleware(middleware.identify)
+    app.error(ErrorHandler(services).handle)
+
+    commands = CommandRouter(services)
+    AdminHandlers(services).register(commands)
+    commands.register(app)
+
+    MessageRouter(services).register(app)
+    HomeHandlers(services).register(app)
+    ReactionRouter().register(app)
+    ShortcutHandlers(services).register(app, handled=set())

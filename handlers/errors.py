@@ -1,0 +1,92 @@
+"""The one error handler: a person always gets an answer, and we always get the context to fix things.
+
+A `DomainError` or `ParseError` is the person's to fix: they see what was wrong and an example. Anything
+else is ours: it is logged with team, user and command under a short error id, and the person gets an
+apology quoting that id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.errors import DomainError
+from bot.parsing.errors import ParseError
+from bot.rendering import blocks as render
+from bot.rendering.blocks import Reply
+from bot.services import Services
+from handlers.context import team_of, words_of
+
+log = logging.getLogger("ops.errors")
+
+
+def describe_request(body: dict[str, Any]) -> str:
+    if "command" in body:
+        return f"{body.get('command')} {body.get('text', '')}".strip()
+    if body.get("type") == "event_callback":
+        return f"event {(body.get('event') or {}).get('type')}"
+    return f"interaction {body.get('type')} {body.get('callback_id') or ''}".strip()
+
+
+class ErrorHandler:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def handle(
+        self,
+        error: Exception,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond | None,
+        client: AsyncWebClient,
+        response: BoltResponse | None,
+    ) -> BoltResponse | None:
+        words = words_of(context, self._services)
+        if isinstance(error, DomainError | ParseError):
+            reply = render.problem(words, error.message, error.example)
+        else:
+            error_id = uuid.uuid4().hex[:8]
+            log.error(
+                "unhandled error %s: team=%s user=%s request=%r",
+                error_id,
+                team_of(body, context),
+                context.user_id,
+                describe_request(body),
+                exc_info=error,
+            )
+            reply = render.apology(words, error_id)
+        if "command" in body and response is not None:
+            # Not acknowledged yet: the answer goes back in the same HTTP response, privately.
+            return BoltResponse(
+                status=200,
+                body=json.dumps(reply.as_response()),
+                headers={"content-type": "application/json"},
+            )
+        await self._tell(reply, body, context, respond, client)
+        # Acknowledge so Slack does not retry a request that has already been answered.
+        return BoltResponse(status=200, body="") if response is not None else None
+
+    async def _tell(
+        self,
+        reply: Reply,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond | None,
+        client: AsyncWebClient,
+    ) -> None:
+        try:
+            if respond is not None and respond.response_url:
+                await respond(**reply.as_response())
+            elif context.user_id and context.channel_id:
+                await client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, **reply.as_message())
+            elif context.user_id:
+                await client.chat_postMessage(channel=context.user_id, **reply.as_message())
+        except Exception:
+            log.exception("could not tell the person about an error in %r", describe_request(body))

@@ -1,0 +1,54 @@
+"""The global middleware every request passes: drop Slack's retries, then work out who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
+
+from bot.domain.ids import TeamId, UserId
+from bot.services import Services
+from handlers.context import ACTOR, WORDS, team_of
+
+
+def request_key(body: dict[str, Any]) -> str | None:
+    """What makes a request unique: the event id for events, the trigger id for commands and interactions."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    trigger = body.get("trigger_id")
+    if trigger:
+        kind = "command" if "command" in body else str(body.get("type") or "interaction")
+        return f"{kind}:{trigger}"
+    return None
+
+
+class RequestMiddleware:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def deduplicate(
+        self, body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        key = request_key(body)
+        team = team_of(body, context)
+        if key is not None and team is not None and not await self._services.ledger.first_time(TeamId(team), key):
+            # Already handled: acknowledge so Slack stops retrying, and do nothing else.
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    async def identify(
+        self, body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> None:
+        team = team_of(body, context)
+        user = context.user_id
+        if team is not None and user is not None:
+            actor = await self._services.access.actor(TeamId(team), UserId(user))
+            context[ACTOR] = actor
+            context[WORDS] = self._services.translator.bind(actor.language)
+        elif team is not None:
+            language, _zone = await self._services.access.anonymous(TeamId(team))
+            context[WORDS] = self._services.translator.bind(language)
+        await next()

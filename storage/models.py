@@ -1,0 +1,90 @@
+"""The tables. Every row carries Slack's `team_id`, and every query filters by it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+# Named constraints keep Alembic's autogenerate stable on both SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TEAM_ID = 32
+USER_ID = 32
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    cases_channel: Mapped[str | None] = mapped_column(String(32))
+    stock_channel: Mapped[str | None] = mapped_column(String(32))
+    digest_channel: Mapped[str | None] = mapped_column(String(32))
+    task_escalation_minutes: Mapped[int] = mapped_column(Integer)
+    case_escalation_minutes: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoleGrantRow(Base):
+    __tablename__ = "role_grants"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(USER_ID), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    granted_by: Mapped[str] = mapped_column(String(USER_ID))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UserProfileRow(Base):
+    """A cached copy of users.info, refreshed when older than the domain's PROFILE_TTL."""
+
+    __tablename__ = "user_profiles"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(USER_ID), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    is_admin: Mapped[bool] = mapped_column(Boolean)
+    is_owner: Mapped[bool] = mapped_column(Boolean)
+    is_bot: Mapped[bool] = mapped_column(Boolean)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditLogRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    actor: Mapped[str] = mapped_column(String(USER_ID))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, str]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessedRequest(Base):
+    """Keys of events and interactions already handled, so a Slack retry has no second effect."""
+
+    __tablename__ = "processed_requests"
+    __table_args__ = (Index("ix_processed_requests_received_at", "received_at"),)
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    request_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())

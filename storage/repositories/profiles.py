@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.ids import TeamId, UserId
+from bot.domain.people import Profile
+from storage.models import UserProfileRow
+
+
+class SqlProfileRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, team: TeamId, user: UserId) -> Profile | None:
+        row = await self._session.get(UserProfileRow, (team, user))
+        if row is None:
+            return None
+        return Profile(
+            team=team,
+            user=user,
+            name=row.name,
+            timezone=row.timezone,
+            locale=row.locale,
+            is_admin=row.is_admin,
+            is_owner=row.is_owner,
+            is_bot=row.is_bot,
+            fetched_at=row.fetched_at,
+        )
+
+    async def put(self, profile: Profile) -> None:
+        await self._session.merge(
+            UserProfileRow(
+                team_id=profile.team,
+                user_id=profile.user,
+                name=profile.name,
+                timezone=profile.timezone,
+                locale=profile.locale,
+                is_admin=profile.is_admin,
+                is_owner=profile.is_owner,
+                is_bot=profile.is_bot,
+                fetched_at=profile.fetched_at,
+            )
+        )

@@ -1,0 +1,50 @@
+"""One transaction per service call, with every repository sharing its session."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.profiles import SqlProfileRepository
+from storage.repositories.requests import SqlRequestLedger
+from storage.repositories.roles import SqlRoleRepository
+from storage.repositories.workspaces import SqlWorkspaceRepository
+
+
+class SqlUnitOfWork:
+    workspaces: SqlWorkspaceRepository
+    roles: SqlRoleRepository
+    profiles: SqlProfileRepository
+    audit: SqlAuditRepository
+    requests: SqlRequestLedger
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        session = self._sessions()
+        self._session = session
+        self.workspaces = SqlWorkspaceRepository(session)
+        self.roles = SqlRoleRepository(session)
+        self.profiles = SqlProfileRepository(session)
+        self.audit = SqlAuditRepository(session)
+        self.requests = SqlRequestLedger(session)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self._session
+        assert session is not None, "unit of work used outside `async with`"
+        try:
+            if exc_type is None:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+            self._session = None

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.audit import AuditEntry
+from bot.domain.ids import TeamId, UserId
+from storage.db import (
+    AnotherProcessRunning,
+    async_url,
+    current_revision,
+    head_revision,
+    is_ready,
+    lock_single_process,
+    session_factory,
+)
+from storage.models import Base
+from storage.unit_of_work import SqlUnitOfWork
+
+
+def _diff(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+
+async def test_migrations_reach_head_and_match_the_models(engine: AsyncEngine) -> None:
+    assert await current_revision(engine) == head_revision()
+    async with engine.connect() as connection:
+        # A model changed without a migration shows up here, and fails CI.
+        assert await connection.run_sync(_diff) == []
+    assert await is_ready(engine, head_revision())
+
+
+async def test_times_come_back_aware_and_in_utc(engine: AsyncEngine) -> None:
+    rome = timezone(timedelta(hours=1))
+    written = datetime(2026, 3, 29, 2, 30, tzinfo=rome)
+    async with SqlUnitOfWork(session_factory(engine)) as uow:
+        await uow.audit.add(AuditEntry(TeamId("T1"), UserId("U1"), "test", "x", at=written))
+    async with SqlUnitOfWork(session_factory(engine)) as uow:
+        (entry,) = await uow.audit.recent(TeamId("T1"), 5)
+    assert entry.at == written
+    assert entry.at.tzinfo is not None
+    assert entry.at.utcoffset() == timedelta(0)
+
+
+async def test_naive_datetimes_are_refused(engine: AsyncEngine) -> None:
+    with pytest.raises(Exception, match="naive"):
+        async with SqlUnitOfWork(session_factory(engine)) as uow:
+            await uow.audit.add(AuditEntry(TeamId("T1"), UserId("U1"), "test", "x", at=datetime(2026, 1, 1)))  # noqa: DTZ001
+    async with SqlUnitOfWork(session_factory(engine)) as uow:
+        assert await uow.audit.recent(TeamId("T1"), 5) == []
+
+
+def test_plain_urls_get_the_async_driver() -> None:
+    assert async_url("sqlite:///ops.db").drivername == "sqlite+aiosqlite"
+    assert async_url("postgresql://u@h/db").drivername == "postgresql+asyncpg"
+    assert async_url("postgres://u@h/db").drivername == "postgresql+asyncpg"
+
+
+def test_a_second_process_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ops.db'}"
+    first = lock_single_process(url)
+    assert first is not None
+    with pytest.raises(AnotherProcessRunning, match="SQLite allows one bot process"):
+        lock_single_process(url)
+    first.release()
+    again = lock_single_process(url)
+    assert again is not None
+    again.release()
+
+
+def test_postgresql_needs_no_process_lock() -> None:
+    assert lock_single_process("postgresql://u@127.0.0.1/test") is None
+
+
+def test_aware_now_is_what_tests_use() -> None:
+    assert datetime.now(UTC).tzinfo is UTC
