@@ -47,7 +47,9 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     url = async_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, **options)
+        # One connection: SQLite has one writer anyway, and queueing in asyncio for the connection is far
+        # cheaper than several connections meeting in SQLite's busy handler, which sleeps between tries.
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, **options)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **options)

@@ -1,0 +1,63 @@
+"""The real bot, over real HTTP on a loopback port, talking to the Slack double as it would to Slack."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import Bot, build_app
+from bot.config import Settings
+from bot.sandbox.server import SlackDouble
+from bot.sandbox.workspace import Workspace
+from bot.server import EVENTS_PATH, build_web_app
+
+GIULIA = "U0GIULIA1"  # owner, Europe/Rome, it-IT
+MARIA = "U0MARIA01"  # staff, Europe/Rome, it-IT
+LUCA = "U0LUCA001"  # staff, America/New_York, en-US
+SAM = "U0SAM0001"  # staff, Europe/London, en-GB
+ALEX = "U0ADMIN02"  # admin, Asia/Tokyo, en-US
+TEAM = "T0OPS0001"
+
+
+@dataclass
+class RunningBot:
+    bot: Bot
+    url: str
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[SlackDouble]:
+    async with SlackDouble(Workspace.sample()) as slack:
+        yield slack
+
+
+def bot_settings(double: SlackDouble, database_url: str = "sqlite:///unused.db") -> Settings:
+    return Settings(
+        _env_file=None,
+        slack_bot_token=double.bot_token,
+        slack_signing_secret=double.signing_secret,
+        slack_api_url=double.api_url,
+        database_url=database_url,
+        ops_default_timezone="Europe/Rome",
+        ops_language="en",
+    )
+
+
+@pytest.fixture
+async def running(double: SlackDouble, engine: AsyncEngine) -> AsyncIterator[RunningBot]:
+    bot = build_app(bot_settings(double), engine=engine)
+    runner = web.AppRunner(build_web_app(bot, serve_events=True), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    url = f"http://127.0.0.1:{port}"
+    double.connect_app(url + EVENTS_PATH)
+    try:
+        yield RunningBot(bot=bot, url=url)
+    finally:
+        await runner.cleanup()
