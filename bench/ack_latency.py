@@ -84,7 +84,8 @@ class Result:
     def line(self) -> str:
         return (
             f"{self.name:<16} p50 {self.pct(0.50):6.1f} ms   p99 {self.pct(0.99):6.1f} ms   "
-            f"mean {statistics.fmean(self.latencies) * 1000:6.1f} ms   {self.throughput:7.0f} req/s   errors {self.errors}"
+            f"mean {statistics.fmean(self.latencies) * 1000:6.1f} ms   {self.throughput:7.0f} req/s   "
+            f"errors {self.errors}"
         )
 
 
@@ -221,7 +222,8 @@ async def measure(args: argparse.Namespace) -> None:
     }
     baseline, ours_result = merged["bare bolt ack"], merged["ops /ops help"]
     print(
-        f"{args.requests} requests x {args.rounds} rounds at concurrency {args.concurrency}, loopback, {os.cpu_count()} cores"
+        f"{args.requests} requests x {args.rounds} rounds at concurrency {args.concurrency}, "
+        f"loopback, {os.cpu_count()} cores"
     )
     print(baseline.line())
     print(ours_result.line())

@@ -14,13 +14,17 @@ from handlers.context import ACTOR, WORDS, team_of
 
 
 def request_key(body: dict[str, Any]) -> str | None:
-    """What makes a request unique: the event id for events, the trigger id for commands and interactions."""
+    """What makes a delivery unique: the event id for events, the trigger id for interactions.
+
+    Slash commands get no key: Slack never redelivers a command (it shows the person an error instead), and
+    a typed-again command is a new request with a new trigger id, so a key could only ever cost a write on
+    the busiest path. Commands that change something are guarded by their own service's rules.
+    """
     if body.get("type") == "event_callback" and body.get("event_id"):
         return f"event:{body['event_id']}"
     trigger = body.get("trigger_id")
-    if trigger:
-        kind = "command" if "command" in body else str(body.get("type") or "interaction")
-        return f"{kind}:{trigger}"
+    if trigger and "command" not in body:
+        return f"{body.get('type') or 'interaction'}:{trigger}"
     return None
 
 

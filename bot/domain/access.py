@@ -7,17 +7,20 @@ fetched from Slack when missing or older than `PROFILE_TTL`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.cache import TtlCache
 from bot.domain.clock import Clock
 from bot.domain.ids import TeamId, UserId
 from bot.domain.language import Language, language_of_locale, pick_language
-from bot.domain.people import Profile
+from bot.domain.people import PROFILE_TTL, Profile
 from bot.domain.ports import SlackDirectory, UnitOfWork, UnitOfWorkFactory
 from bot.domain.roles import Actor, Role
 from bot.domain.workspace import WorkspaceSettings
 
-PROFILE_MEMORY_LIMIT = 10_000
+# How stale another process's change to a role or a setting may look here (this process sees its own at once).
+ACCESS_CACHE_TTL = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +42,22 @@ class AccessService:
         self._directory = directory
         self._clock = clock
         self._defaults = defaults
-        self._profiles: dict[tuple[TeamId, UserId], Profile] = {}
+        self._profiles: TtlCache[tuple[TeamId, UserId], Profile] = TtlCache(clock, PROFILE_TTL)
+        self._settings: TtlCache[TeamId, WorkspaceSettings] = TtlCache(clock, ACCESS_CACHE_TTL)
+        self._roles: TtlCache[tuple[TeamId, UserId], Role] = TtlCache(clock, ACCESS_CACHE_TTL)
 
     async def actor(self, team: TeamId, user: UserId) -> Actor:
+        """Runs on every request: served from memory when warm, otherwise one read transaction."""
         profile = await self.profile(team, user)
-        async with self._uow() as uow:
-            settings = await self.settings(uow, team)
-            granted = await uow.roles.get(team, user)
-        role = Role.ADMIN if profile.is_workspace_admin else (granted or Role.STAFF)
+        settings = self._settings.get(team)
+        granted = self._roles.get((team, user))
+        if settings is None or granted is None:
+            async with self._uow() as uow:
+                settings = await self.settings(uow, team)
+                granted = await uow.roles.get(team, user) or Role.STAFF
+            self._settings.put(team, settings)
+            self._roles.put((team, user), granted)
+        role = Role.ADMIN if profile.is_workspace_admin else granted
         return Actor(
             team=team,
             user=user,
@@ -63,13 +74,20 @@ class AccessService:
         return settings.language, settings.zone
 
     async def settings(self, uow: UnitOfWork, team: TeamId) -> WorkspaceSettings:
+        """Always from the store: for services about to change settings inside `uow`."""
         return await uow.workspaces.get(team) or self._defaults.settings_for(team)
+
+    def forget_role(self, team: TeamId, user: UserId) -> None:
+        self._roles.forget((team, user))
+
+    def forget_settings(self, team: TeamId) -> None:
+        self._settings.forget(team)
 
     async def profile(self, team: TeamId, user: UserId) -> Profile:
         now = self._clock.now()
         key = (team, user)
         cached = self._profiles.get(key)
-        if cached is not None and cached.is_fresh(now):
+        if cached is not None:
             return cached
         async with self._uow() as uow:
             stored = await uow.profiles.get(team, user)
@@ -77,7 +95,7 @@ class AccessService:
             stored = await self._directory.fetch_profile(team, user)
             async with self._uow() as uow:
                 await uow.profiles.put(stored)
-        self._remember(key, stored)
+        self._profiles.put(key, stored)
         return stored
 
     async def refresh_admins(self, team: TeamId) -> list[Profile]:
@@ -87,10 +105,5 @@ class AccessService:
             for profile in admins:
                 await uow.profiles.put(profile)
         for profile in admins:
-            self._remember((team, profile.user), profile)
+            self._profiles.put((team, profile.user), profile)
         return admins
-
-    def _remember(self, key: tuple[TeamId, UserId], profile: Profile) -> None:
-        if len(self._profiles) >= PROFILE_MEMORY_LIMIT:
-            self._profiles.clear()  # a crude bound; the store still holds every profile
-        self._profiles[key] = profile

@@ -58,4 +58,5 @@ class ConfigService:
                     details={"before": describe(before.value_of(setting)), "after": describe(after.value_of(setting))},
                 )
             )
+        self._access.forget_settings(actor.team)
         return SettingChange(setting=setting, before=before, after=after)

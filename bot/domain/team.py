@@ -71,4 +71,5 @@ class RoleService:
                     details={"before": before.value, "after": role.value},
                 )
             )
+        self._access.forget_role(actor.team, target)
         return RoleChange(user=target, before=before, after=role)

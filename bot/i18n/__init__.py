@@ -34,7 +34,7 @@ def read_catalog(language: Language) -> dict[str, str]:
     return {str(message.id): str(message.string) for message in catalog if message.id and message.string}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: one per process
 class Translator:
     catalogs: Mapping[Language, Mapping[str, str]]
 

@@ -7,8 +7,9 @@ blocks plus a plain-text fallback for notifications and screen readers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
@@ -35,14 +36,26 @@ MAX_TEXT = 3000  # Slack's limit for one text object
 MAX_FIELDS = 10  # and for the fields of one section
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Reply:
+    """A message ready to send: blocks validated and serialized once, when the reply is made."""
+
     text: str
-    blocks: Sequence[Block] = field(default_factory=tuple)
-    response_type: Literal["ephemeral", "in_channel"] = "ephemeral"
+    blocks: tuple[dict[str, Any], ...]
+    response_type: Literal["ephemeral", "in_channel"]
+
+    def __init__(
+        self,
+        text: str,
+        blocks: Sequence[Block] = (),
+        response_type: Literal["ephemeral", "in_channel"] = "ephemeral",
+    ) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "blocks", tuple(block.to_dict() for block in blocks))
+        object.__setattr__(self, "response_type", response_type)
 
     def as_message(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
+        return {"text": self.text, "blocks": list(self.blocks)}
 
     def as_response(self) -> dict[str, Any]:
         """For `ack(...)` of a slash command or a `response_url` post."""
@@ -72,6 +85,7 @@ def _capability_line(words: Words, capability: Capability) -> str:
     return f"*{name}* — {words(f'cap.{capability.id}.summary')}{status}\n`{example}`"
 
 
+@cache  # the same for every reader of a language, and the most used reply of all
 def help_overview(words: Words) -> Reply:
     everyday = [c for c in CAPABILITIES if not c.admin]
     admin = [c for c in CAPABILITIES if c.admin and c.id != "help"]

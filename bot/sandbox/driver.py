@@ -367,6 +367,34 @@ class SlackToApp:
             )
         return await self._send_interaction(payload, retry_num=retry_num, timestamp=timestamp, secret=secret)
 
+    async def send_message_shortcut(
+        self,
+        user_id: str,
+        callback_id: str,
+        message: Message,
+        *,
+        trigger_id: str | None = None,
+        retry_num: int | None = None,
+        timestamp: int | None = None,
+        secret: str | None = None,
+    ) -> AppReply:
+        """The person picks a message shortcut on `message`; pass `trigger_id` to replay the same delivery."""
+        user = self._person(user_id)
+        ref = MessageRef("message", message.channel, message.ts, user.id)
+        hook = self._state.issue_response_url(user.id, message.channel, ref)
+        payload = payloads.message_action(
+            self.workspace,
+            user=user,
+            token=self.verification_token,
+            trigger_id=trigger_id or self._state.issue_trigger(user.id),
+            callback_id=callback_id,
+            channel_id=message.channel,
+            message=message.to_slack(),
+            response_url=hook.url,
+            action_ts=self._state.next_ts(),
+        )
+        return await self._send_interaction(payload, retry_num=retry_num, timestamp=timestamp, secret=secret)
+
     def _top_view(self, user_id: str, view: dict[str, Any] | None) -> dict[str, Any]:
         stack = self._state.modal_stacks.get(user_id, [])
         wanted = view["id"] if view is not None else (stack[-1]["id"] if stack else None)

@@ -175,6 +175,36 @@ def block_actions(
     return payload
 
 
+def message_action(
+    workspace: Workspace,
+    *,
+    user: FakeUser,
+    token: str,
+    trigger_id: str,
+    callback_id: str,
+    channel_id: str,
+    message: dict[str, Any],
+    response_url: str,
+    action_ts: str,
+) -> dict[str, Any]:
+    """A message shortcut ("Create task" on a message), as Slack sends it: type `message_action`."""
+    return {
+        "type": "message_action",
+        "token": token,
+        "action_ts": action_ts,
+        "team": team_ref(workspace),
+        "user": {"id": user.id, "name": user.name, "team_id": workspace.team_id},
+        "channel": {"id": channel_id, "name": channel_name(workspace, channel_id)},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": trigger_id,
+        "response_url": response_url,
+        "message_ts": message["ts"],
+        "message": message,
+    }
+
+
 def view_submission(
     workspace: Workspace, *, user: FakeUser, token: str, trigger_id: str, view: dict[str, Any]
 ) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from pathlib import Path
 
@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def bot_env(double: SlackDouble, tmp_path: Path) -> Iterator[dict[str, str]]:
+def bot_env(double: SlackDouble, tmp_path: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "OPS_", "DATABASE_"))}
     env |= {
         "SLACK_BOT_TOKEN": double.bot_token,
@@ -36,7 +36,7 @@ def bot_env(double: SlackDouble, tmp_path: Path) -> Iterator[dict[str, str]]:
         "SLACK_API_URL": double.api_url,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}",
     }
-    yield env
+    return env
 
 
 @asynccontextmanager
@@ -110,7 +110,7 @@ async def test_run_serves_slack_and_stops_cleanly_on_sigterm(
 async def test_run_without_tokens_says_how_to_set_them(bot_env: dict[str, str], tmp_path: Path) -> None:
     env = {key: value for key, value in bot_env.items() if not key.startswith("SLACK_")}
     async with bot_process(env, tmp_path, "run") as process:
-        out, err = await asyncio.wait_for(process.communicate(), START_TIMEOUT)
+        _out, err = await asyncio.wait_for(process.communicate(), START_TIMEOUT)
     assert process.returncode == 2
     message = err.decode()
     assert "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET" in message
