@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     def _timezone_exists(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file path
             raise ValueError("an IANA time zone such as Europe/Rome or UTC") from None
         return value
 

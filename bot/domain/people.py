@@ -30,12 +30,17 @@ class Profile:
         return self.is_admin or self.is_owner
 
     def zone(self, fallback: ZoneInfo) -> ZoneInfo:
-        if not self.timezone:
-            return fallback
-        try:
-            return ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return fallback
+        return zone_named(self.timezone) or fallback
 
     def is_fresh(self, now: datetime) -> bool:
         return now - self.fetched_at < PROFILE_TTL
+
+
+def zone_named(name: str | None) -> ZoneInfo | None:
+    """The IANA zone of that name, or None for anything else (unknown, malformed, absurdly long)."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None

@@ -104,15 +104,13 @@ def parse_config(text: str) -> ShowConfig | ChangeConfig:
     setting = SETTING_WORDS.get(name)
     if setting is None:
         suggestion = closest(name, list(SETTING_WORDS))
-        raise ParseError(
-            Msg.of(
-                "config.error.unknown_setting",
-                text=name,
-                settings=", ".join(s.value for s in Setting),
-                suggestion=suggestion or "-",
-            ),
-            example=Msg.of("config.example.timezone"),
+        settings = ", ".join(s.value for s in Setting)
+        message = (
+            Msg.of("config.error.unknown_setting_with_suggestion", text=name, settings=settings, suggestion=suggestion)
+            if suggestion
+            else Msg.of("config.error.unknown_setting", text=name, settings=settings)
         )
+        raise ParseError(message, example=Msg.of("config.example.timezone"))
     if not value:
         raise ParseError(Msg.of("config.error.missing_value", setting=setting.value), example=_example(setting))
     return ChangeConfig(setting=setting, value=_setting_value(setting, value))
@@ -162,7 +160,8 @@ def parse_audit(text: str) -> ShowAudit:
     parts = words(text)
     if not parts:
         return ShowAudit(limit=20)
-    if len(parts) == 1 and parts[0].isdigit() and 1 <= int(parts[0]) <= MAX_AUDIT_LIMIT:
+    # isascii: "²".isdigit() is true, and int() refuses it.
+    if len(parts) == 1 and parts[0].isascii() and parts[0].isdigit() and 1 <= int(parts[0]) <= MAX_AUDIT_LIMIT:
         return ShowAudit(limit=int(parts[0]))
     raise ParseError(Msg.of("audit.error.usage", text=text, most=MAX_AUDIT_LIMIT), example=Msg.of("audit.example"))
 

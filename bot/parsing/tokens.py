@@ -23,11 +23,10 @@ def words(text: str) -> list[str]:
 
 def split_first(text: str) -> tuple[str, str]:
     """The first word, lowercased, and the rest of the text as typed."""
-    stripped = text.strip()
-    if not stripped:
+    parts = text.split(maxsplit=1)
+    if not parts:
         return "", ""
-    head, _, rest = stripped.partition(" ")
-    return head.lower(), rest.strip()
+    return parts[0].lower(), parts[1].strip() if len(parts) > 1 else ""
 
 
 def user_mention(token: str) -> UserId | None:

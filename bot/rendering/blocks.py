@@ -34,6 +34,8 @@ from bot.rendering.time import minutes_text, slack_date
 
 MAX_TEXT = 3000  # Slack's limit for one text object
 MAX_FIELDS = 10  # and for the fields of one section
+MAX_AUDIT_LINES = 50
+MAX_AUDIT_LINE = 400
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -209,24 +211,26 @@ def audit_list(words: Words, actor: Actor, entries: Sequence[AuditEntry]) -> Rep
     if not entries:
         text = words("audit.empty")
         return Reply(text=text, blocks=[_section(text)])
-    lines = []
-    for entry in entries:
-        details = ", ".join(f"{key}: {value}" for key, value in entry.details.items())
-        when = slack_date(entry.at, actor.timezone)
-        lines.append(
-            f"{when} — {_mention(entry.actor)} `{entry.action}` {entry.target}" + (f" ({details})" if details else "")
-        )
-    # One section per chunk keeps each text object under Slack's 3000 characters.
+    lines = [_audit_line(entry, actor) for entry in entries[:MAX_AUDIT_LINES]]
+    # Lines are packed into as few sections as fit Slack's 3000 characters each; every line is clipped well
+    # below that, so no section is ever empty and 50 entries stay far under 50 blocks.
     blocks: list[Block] = [_header(words("audit.title"))]
     chunk: list[str] = []
     for line in lines:
-        if sum(len(item) + 1 for item in chunk) + len(line) > MAX_TEXT - 10:
+        if chunk and sum(len(item) + 1 for item in chunk) + len(line) > MAX_TEXT:
             blocks.append(_section("\n".join(chunk)))
             chunk = []
         chunk.append(line)
-    if chunk:
-        blocks.append(_section("\n".join(chunk)))
-    return Reply(text=words("audit.title") + "\n" + "\n".join(lines), blocks=blocks)
+    blocks.append(_section("\n".join(chunk)))
+    return Reply(text=words("audit.title"), blocks=blocks)
+
+
+def _audit_line(entry: AuditEntry, actor: Actor) -> str:
+    details = ", ".join(f"{key}: {value}" for key, value in entry.details.items())
+    line = f"{slack_date(entry.at, actor.timezone)} — {_mention(entry.actor)} `{entry.action}` {entry.target}"
+    if details:
+        line += f" ({details})"
+    return _clip(line, MAX_AUDIT_LINE)
 
 
 def not_understood(words: Words, typed: str) -> Reply:

@@ -125,8 +125,13 @@ def test_parse_config_understands(text: str, expected: ShowConfig | ChangeConfig
     ("text", "key", "params", "example"),
     [
         ("colour blue", "config.error.unknown_setting", {"text": "colour"}, "config.example.timezone"),
-        ("timzone Europe/Rome", "config.error.unknown_setting", {"suggestion": "timezone"}, "config.example.timezone"),
-        ("xyzzy 1", "config.error.unknown_setting", {"suggestion": "-"}, "config.example.timezone"),
+        (
+            "timzone Europe/Rome",
+            "config.error.unknown_setting_with_suggestion",
+            {"suggestion": "timezone"},
+            "config.example.timezone",
+        ),
+        ("xyzzy 1", "config.error.unknown_setting", {"text": "xyzzy"}, "config.example.timezone"),
         ("timezone", "config.error.missing_value", {"setting": "timezone"}, "config.example.timezone"),
         ("lingua", "config.error.missing_value", {"setting": "language"}, "config.example.language"),
         ("task-escalation", "config.error.missing_value", {"setting": "task-escalation"}, "config.example.escalation"),
