@@ -66,12 +66,19 @@ web.run_app(web_app, host="127.0.0.1", port=int(port), print=None, access_log=No
 """
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the server process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     name: str
     latencies: list[float]
     seconds: float
     errors: int
+    server_cpu: float = 0.0
 
     @property
     def throughput(self) -> float:
@@ -85,7 +92,7 @@ class Result:
         return (
             f"{self.name:<16} p50 {self.pct(0.50):6.1f} ms   p99 {self.pct(0.99):6.1f} ms   "
             f"mean {statistics.fmean(self.latencies) * 1000:6.1f} ms   {self.throughput:7.0f} req/s   "
-            f"errors {self.errors}"
+            f"server CPU {self.server_cpu / len(self.latencies) * 1e6:5.0f} µs/req   errors {self.errors}"
         )
 
 
@@ -197,15 +204,18 @@ async def measure(args: argparse.Namespace) -> None:
                 await wait_healthy(session, bot_port, ours)
                 await wait_healthy(session, bare_port, bare)
             targets = [
-                ("bare bolt ack", f"http://127.0.0.1:{bare_port}/slack/events"),
-                ("ops /ops help", f"http://127.0.0.1:{bot_port}/slack/events"),
+                ("bare bolt ack", f"http://127.0.0.1:{bare_port}/slack/events", bare.pid),
+                ("ops /ops help", f"http://127.0.0.1:{bot_port}/slack/events", ours.pid),
             ]
-            for name, url in targets:  # warm-up: auth.test, users.info, connection pools, imports
+            for name, url, _pid in targets:  # warm-up: auth.test, users.info, connection pools, imports
                 await load(name, url, double.signing_secret, 200, args.concurrency)
-            results: dict[str, list[Result]] = {name: [] for name, _ in targets}
+            results: dict[str, list[Result]] = {name: [] for name, _url, _pid in targets}
             for _ in range(args.rounds):  # interleaved rounds, so drift in machine load hits both alike
-                for name, url in targets:
-                    results[name].append(await load(name, url, double.signing_secret, args.requests, args.concurrency))
+                for name, url, pid in targets:
+                    cpu_before = cpu_seconds(pid)
+                    result = await load(name, url, double.signing_secret, args.requests, args.concurrency)
+                    result.server_cpu = cpu_seconds(pid) - cpu_before
+                    results[name].append(result)
         finally:
             for process in (ours, bare):
                 process.terminate()
@@ -217,6 +227,7 @@ async def measure(args: argparse.Namespace) -> None:
             [latency for r in runs for latency in r.latencies],
             sum(r.seconds for r in runs),
             sum(r.errors for r in runs),
+            sum(r.server_cpu for r in runs),
         )
         for name, runs in results.items()
     }
@@ -237,7 +248,7 @@ async def measure(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000, help="requests per round and server")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     asyncio.run(measure(parser.parse_args()))

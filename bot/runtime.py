@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -78,6 +79,9 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
             await socket.connect_async()
         scheduler.start()
         _stop_on_signals(stop)
+        # Everything built so far lives as long as the process: keep the collector from re-scanning it on
+        # every collection, which otherwise shows up as tail latency under load.
+        gc.freeze()
         log.info(
             "Ops Assistant is running (%s mode, port %d, schema %s)",
             "Socket" if options.socket_mode else "HTTP",

@@ -16,10 +16,7 @@ from handlers.shortcuts import ShortcutHandlers
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
-    middleware = RequestMiddleware(services)
-    # Order matters: a retry is dropped before any work, including looking the person up.
-    app.middleware(middleware.deduplicate)
-    app.middleware(middleware.identify)
+    app.middleware(RequestMiddleware(services).admit)
     app.error(ErrorHandler(services).handle)
 
     commands = CommandRouter(services)

@@ -29,24 +29,25 @@ def request_key(body: dict[str, Any]) -> str | None:
 
 
 class RequestMiddleware:
+    """One global middleware (each one costs bolt an argument-injection pass on every request)."""
+
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    async def deduplicate(
+    async def admit(
         self, body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
-        key = request_key(body)
         team = team_of(body, context)
+        key = request_key(body)
         if key is not None and team is not None and not await self._services.ledger.first_time(TeamId(team), key):
-            # Already handled: acknowledge so Slack stops retrying, and do nothing else.
+            # Already handled: acknowledge so Slack stops retrying, and do nothing else, not even a look-up.
             return BoltResponse(status=200, body="")
+        await self._identify(team, context)
         await next()
         return None
 
-    async def identify(
-        self, body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
-    ) -> None:
-        team = team_of(body, context)
+    async def _identify(self, team: str | None, context: AsyncBoltContext) -> None:
+        """Who is asking, in which language and time zone: every handler reads it from the context."""
         user = context.user_id
         if team is not None and user is not None:
             actor = await self._services.access.actor(TeamId(team), UserId(user))
@@ -55,4 +56,3 @@ class RequestMiddleware:
         elif team is not None:
             language, _zone = await self._services.access.anonymous(TeamId(team))
             context[WORDS] = self._services.translator.bind(language)
-        await next()
