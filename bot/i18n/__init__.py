@@ -1,8 +1,9 @@
-"""The one translation layer: every word a person reads comes from `en.po` or `it.po`.
+"""The one translation layer: every word a person reads comes from the catalogs in `bot/i18n/<language>/`.
 
-Catalogs are gettext PO files read with Babel, keyed by message id (`help.tasks.example`), with named
-`{placeholders}`. A missing Italian entry falls back to English rather than showing a key; a test keeps the
-two catalogs complete and their placeholders identical.
+Catalogs are gettext PO files read with Babel, one file per capability (`core.po`, `tasks.po`…) so each area
+owns its words, keyed by message id (`help.tasks.example`) with named `{placeholders}`. A missing Italian
+entry falls back to English rather than showing a key; a test keeps the languages complete and their
+placeholders identical.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from babel.messages.pofile import read_po
 
@@ -27,11 +29,25 @@ class _KeepMissing(dict[str, str]):
         return "{" + key + "}"
 
 
+def catalog_files(language: Language) -> list[Traversable]:
+    folder = files("bot.i18n") / language
+    return sorted((entry for entry in folder.iterdir() if entry.name.endswith(".po")), key=lambda e: e.name)
+
+
 def read_catalog(language: Language) -> dict[str, str]:
-    source = files("bot.i18n") / f"{language}.po"
-    with source.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    return {str(message.id): str(message.string) for message in catalog if message.id and message.string}
+    """Every message of a language, from all its PO files; a key defined twice is a mistake, not an override."""
+    messages: dict[str, str] = {}
+    for source in catalog_files(language):
+        with source.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            key = str(message.id)
+            if key in messages:
+                raise ValueError(f"{key!r} is defined twice in the {language} catalogs (again in {source.name})")
+            messages[key] = str(message.string)
+    return messages
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: one per process

@@ -118,10 +118,10 @@ def test_both_catalogs_have_the_same_keys(catalogs: dict[Language, dict[str, str
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_entry_is_empty_or_fuzzy(language: Language) -> None:
-    path = REPO / "bot" / "i18n" / f"{language}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    entries = [message for message in catalog if message.id]
+    entries = []
+    for path in sorted((REPO / "bot" / "i18n" / language).glob("*.po")):
+        with path.open("rb") as handle:
+            entries += [message for message in read_po(handle, locale=language) if message.id]
     assert entries
     assert [message.id for message in entries if not str(message.string).strip()] == []
     assert [message.id for message in entries if message.fuzzy] == []
