@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -13,14 +12,13 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox.server import SlackDouble
+from tests.shared_data import captured_payload_files, require_shared_slack_dir
 
 from .conftest import FakeBot, FakeClock, Received
 
-CAPTURED = Path("/work/shared/slack/payloads")
-
 
 def captured(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((CAPTURED / name).read_text())
+    loaded: dict[str, Any] = json.loads((require_shared_slack_dir() / "payloads" / name).read_text())
     return loaded
 
 
@@ -333,7 +331,9 @@ def _captured_value(action: dict[str, Any]) -> Any:
     return None
 
 
-MESSAGE_ACTIONS = sorted(p.name for p in CAPTURED.glob("block_action_*.json") if p.name != "block_action_in_modal.json")
+MESSAGE_ACTIONS = [
+    p.name for p in captured_payload_files("block_action_*.json") if p.name != "block_action_in_modal.json"
+]
 
 
 @pytest.mark.parametrize("name", MESSAGE_ACTIONS)

@@ -38,7 +38,7 @@ def _problems(validator: jsonschema.Draft7Validator, manifest: dict[str, Any]) -
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_slack_dir: Path) -> Path:
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No Slack secrets, database or .env from the machine running the tests."""
     for name in list(os.environ):
         if name.startswith(ENV_PREFIXES) or name in ENV_NAMES:

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 from handlers.middleware import request_key
-from tests.unit.conftest import find_shared_slack_dir
+from tests.shared_data import captured_payload_files
 
-_SHARED = find_shared_slack_dir()
-# Without the reference data, one parameter that fails to load (rather than an empty, silently skipped table).
-PAYLOAD_FILES = sorted((_SHARED / "payloads").glob("*.json")) if _SHARED else [Path("missing-shared-slack-payloads")]
+# Without the reference data the table is empty; test_the_captured_payloads_are_there then fails in CI.
+PAYLOAD_FILES = captured_payload_files()
 
 
 def _load(path: Path) -> dict[str, Any]:
