@@ -42,16 +42,15 @@ def test_interaction_payloads(path: Path) -> None:
         assert key is None
 
 
-def test_different_interactions_have_different_keys() -> None:
-    payloads = [_load(path) for path in PAYLOAD_FILES]
+def test_different_interactions_have_different_keys(shared_slack_dir: Path) -> None:
+    payloads = [_load(path) for path in sorted((shared_slack_dir / "payloads").glob("*.json"))]
     triggers = {p["trigger_id"] for p in payloads if p.get("trigger_id")}
     keys = {request_key(p) for p in payloads if p.get("trigger_id")}
     assert len(keys) == len(triggers)
 
 
-def test_a_retried_interaction_has_the_same_key() -> None:
-    (path,) = [p for p in PAYLOAD_FILES if p.stem == "block_action_button"]
-    first = _load(path)
+def test_a_retried_interaction_has_the_same_key(shared_slack_dir: Path) -> None:
+    first = _load(shared_slack_dir / "payloads" / "block_action_button.json")
     retry = copy.deepcopy(first)
     retry["actions"] = first.get("actions", [])
     assert request_key(retry) == request_key(first)
