@@ -35,6 +35,9 @@ def async_url(database_url: str) -> URL:
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off so that `_begin_immediate` decides how each
+    # transaction starts (SQLAlchemy's documented recipe for pysqlite and aiosqlite).
+    dbapi_connection.isolation_level = None
     # WAL lets readers run beside the one writer; the busy timeout makes a writer wait instead of failing.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -44,6 +47,12 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Connection) -> None:
+    # Take the write lock when the transaction starts, not at its first write: a claim (read the ready rows,
+    # then mark them) can then never interleave with another writer's.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     url = async_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -51,6 +60,7 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
         # cheaper than several connections meeting in SQLite's busy handler, which sleeps between tries.
         engine = create_async_engine(url, pool_size=1, max_overflow=0, **options)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **options)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
@@ -88,3 +88,59 @@ class ProcessedRequest(Base):
     team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
     request_key: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ScheduleRow(Base):
+    """Something that fires at a time or on a recurrence: the reminder engine's source of truth."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        Index("ix_schedules_due", "next_fire_utc"),
+        Index("ix_schedules_team_recipient", "team_id", "recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    kind: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(USER_ID))
+    created_by: Mapped[str] = mapped_column(String(USER_ID))
+    rrule: Mapped[str | None] = mapped_column(Text)
+    zone: Mapped[str] = mapped_column(String(64))
+    # The wall-clock start of a recurrence in `zone` ("2026-12-01T08:00"): naive on purpose, it is local time.
+    local_start: Mapped[str | None] = mapped_column(String(32))
+    next_fire_utc: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeliveryRow(Base):
+    """One occurrence of a schedule to be posted; claimed with a lease so it is sent exactly once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_ready", "status", "next_attempt_utc"),
+        Index("ix_deliveries_team_recipient", "team_id", "recipient", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    schedule_id: Mapped[int] = mapped_column(Integer, ForeignKey("schedules.id", ondelete="CASCADE"))
+    occurrence_key: Mapped[str] = mapped_column(String(96), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(USER_ID))
+    due_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_utc: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when a claim found the previous attempt's lease expired: it may have posted before dying, so the
+    # dispatcher looks for the occurrence key in Slack before posting again.
+    interrupted: Mapped[bool] = mapped_column(Boolean, default=False)
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)

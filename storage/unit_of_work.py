@@ -11,6 +11,7 @@ from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.profiles import SqlProfileRepository
 from storage.repositories.requests import SqlRequestLedger
 from storage.repositories.roles import SqlRoleRepository
+from storage.repositories.schedules import SqlDeliveryRepository, SqlScheduleRepository
 from storage.repositories.workspaces import SqlWorkspaceRepository
 
 
@@ -20,6 +21,8 @@ class SqlUnitOfWork:
     profiles: SqlProfileRepository
     audit: SqlAuditRepository
     requests: SqlRequestLedger
+    schedules: SqlScheduleRepository
+    deliveries: SqlDeliveryRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -33,6 +36,8 @@ class SqlUnitOfWork:
         self.profiles = SqlProfileRepository(session)
         self.audit = SqlAuditRepository(session)
         self.requests = SqlRequestLedger(session)
+        self.schedules = SqlScheduleRepository(session)
+        self.deliveries = SqlDeliveryRepository(session)
         return self
 
     async def __aexit__(

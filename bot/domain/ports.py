@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
 from bot.domain.audit import AuditEntry
 from bot.domain.ids import TeamId, UserId
 from bot.domain.people import Profile
+from bot.domain.reminders import Delivery, Kind, Schedule, ScheduleSpec
 from bot.domain.roles import Role
 from bot.domain.workspace import WorkspaceSettings
 
@@ -60,6 +61,48 @@ class RequestLedger(Protocol):
     async def forget_before(self, cutoff: datetime) -> int: ...
 
 
+class ScheduleRepository(Protocol):
+    async def add(self, spec: ScheduleSpec, *, at: datetime) -> Schedule: ...
+
+    async def get(self, team: TeamId, schedule_id: int) -> Schedule | None: ...
+
+    async def upcoming_for(self, team: TeamId, recipient: UserId, kinds: list[Kind]) -> list[Schedule]: ...
+
+    async def due(self, now: datetime, limit: int) -> list[Schedule]: ...
+
+    async def advance(self, schedule_id: int, *, fired: datetime, next_fire: datetime | None) -> bool: ...
+
+    async def reschedule(self, team: TeamId, schedule_id: int, next_fire: datetime) -> bool: ...
+
+    async def cancel(self, team: TeamId, schedule_id: int, *, at: datetime) -> bool: ...
+
+    async def earliest(self) -> datetime | None: ...
+
+
+class DeliveryRepository(Protocol):
+    async def add_occurrence(self, schedule: Schedule, due: datetime) -> bool: ...
+
+    async def claim(self, *, now: datetime, owner: str, lease: timedelta, limit: int) -> list[Delivery]: ...
+
+    async def mark_sent(
+        self, delivery_id: int, owner: str, *, at: datetime, channel: str, ts: str, late: bool
+    ) -> bool: ...
+
+    async def mark_retry(self, delivery_id: int, owner: str, *, next_attempt: datetime, error: str) -> bool: ...
+
+    async def mark_failed(self, delivery_id: int, owner: str, *, error: str) -> bool: ...
+
+    async def mark_skipped(self, delivery_id: int, owner: str) -> bool: ...
+
+    async def release(self, owner: str) -> int: ...
+
+    async def release_all(self) -> int: ...
+
+    async def earliest_ready(self) -> datetime | None: ...
+
+    async def counts(self, team: TeamId) -> dict[str, int]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: committed when the block ends normally, rolled back when it raises."""
 
@@ -77,6 +120,12 @@ class UnitOfWork(Protocol):
 
     @property
     def requests(self) -> RequestLedger: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

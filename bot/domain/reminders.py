@@ -1,0 +1,122 @@
+"""The reminder engine's rules: what a schedule is, when an occurrence is late, how failures back off.
+
+Reminders, checklists, digests and follow-ups all go through here. The store is the truth: a `Schedule`
+says when something fires; each firing becomes one `Delivery` row, unique by its occurrence key, that one
+process claims with a lease, posts, and marks sent. Nothing here knows Slack or SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+
+from bot.domain.ids import TeamId, UserId
+
+# An occurrence posted this long after its time is "late" and says so.
+LATE_AFTER = timedelta(minutes=2)
+# After this many failed attempts a delivery is marked failed and reported, never silently dropped.
+MAX_ATTEMPTS = 6
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(minutes=15)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Misfire(StrEnum):
+    """What to do with an occurrence whose time passed while nobody could send it."""
+
+    SEND_LATE = "send_late"  # a task reminder: still worth sending, marked late
+    DROP_WHEN_STALE = "drop_when_stale"  # "meeting in 15 min": pointless once the meeting has started
+    COALESCE = "coalesce"  # a digest or checklist: one post for the whole backlog
+
+
+class Kind(StrEnum):
+    REMINDER = "reminder"
+
+
+MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType({Kind.REMINDER: Misfire.SEND_LATE})
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSpec:
+    """A new schedule: fires once at `first_fire`, or on `rrule` (local wall-clock time in `zone`)."""
+
+    team: TeamId
+    kind: Kind
+    target: str
+    recipient: UserId
+    created_by: UserId
+    first_fire: datetime
+    zone: str
+    rrule: str | None = None
+    local_start: datetime | None = None  # naive wall-clock start of a recurrence in `zone`
+    payload: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if self.first_fire.tzinfo is None:
+            raise ValueError("first_fire must be timezone-aware")
+        if (self.rrule is None) != (self.local_start is None):
+            raise ValueError("a recurrence needs both rrule and local_start")
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    id: int
+    team: TeamId
+    kind: Kind
+    target: str
+    recipient: UserId
+    created_by: UserId
+    next_fire: datetime | None
+    zone: str
+    rrule: str | None
+    local_start: datetime | None
+    payload: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    team: TeamId
+    schedule_id: int
+    occurrence_key: str
+    kind: Kind
+    recipient: UserId
+    due: datetime
+    attempts: int
+    interrupted: bool
+    payload: Mapping[str, str]
+    target: str
+
+
+def occurrence_key(schedule_id: int, due: datetime) -> str:
+    """Unique per schedule and instant: the same occurrence can never become two deliveries."""
+    return f"{schedule_id}@{due.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def is_late(due: datetime, now: datetime) -> bool:
+    return now - due > LATE_AFTER
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min… capped at 15 min."""
+    delay: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    return min(delay, LONGEST_RETRY)
+
+
+def occurrences_to_deliver(kind: Kind, missed: list[datetime]) -> list[datetime]:
+    """Which of the instants a schedule passed become deliveries, by the kind's misfire policy."""
+    if not missed:
+        return []
+    if MISFIRE_POLICY[kind] is Misfire.COALESCE:
+        return [missed[-1]]
+    return missed
