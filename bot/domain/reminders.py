@@ -96,6 +96,8 @@ class Delivery:
     interrupted: bool
     payload: Mapping[str, str]
     target: str
+    created_by: UserId
+    cancelled: bool = False
 
 
 def occurrence_key(schedule_id: int, due: datetime) -> str:

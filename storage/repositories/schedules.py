@@ -66,12 +66,13 @@ class SqlScheduleRepository:
         )
         return _schedule(row) if row is not None else None
 
-    async def upcoming_for(self, team: TeamId, recipient: UserId, kinds: list[Kind]) -> list[Schedule]:
+    async def upcoming_involving(self, team: TeamId, user: UserId, kinds: list[Kind]) -> list[Schedule]:
+        """Pending schedules for `user` or set by them, soonest first."""
         rows = await self._session.scalars(
             select(ScheduleRow)
             .where(
                 ScheduleRow.team_id == team,
-                ScheduleRow.recipient == recipient,
+                or_(ScheduleRow.recipient == user, ScheduleRow.created_by == user),
                 ScheduleRow.kind.in_([kind.value for kind in kinds]),
                 ScheduleRow.next_fire_utc.is_not(None),
                 ScheduleRow.cancelled_at.is_(None),
@@ -196,7 +197,9 @@ class SqlDeliveryRepository:
         if not ids:
             return []
         rows = await self._session.execute(
-            select(DeliveryRow, ScheduleRow.payload, ScheduleRow.target)
+            select(
+                DeliveryRow, ScheduleRow.payload, ScheduleRow.target, ScheduleRow.cancelled_at, ScheduleRow.created_by
+            )
             .join(ScheduleRow, ScheduleRow.id == DeliveryRow.schedule_id)
             .where(DeliveryRow.id.in_(ids))
             .order_by(DeliveryRow.due_utc, DeliveryRow.id)
@@ -214,8 +217,10 @@ class SqlDeliveryRepository:
                 interrupted=row.interrupted,
                 payload=dict(payload),
                 target=target,
+                created_by=UserId(created_by),
+                cancelled=cancelled_at is not None,
             )
-            for row, payload, target in rows
+            for row, payload, target, cancelled_at, created_by in rows
         ]
 
     async def _finish(self, delivery_id: int, owner: str, **values: Any) -> bool:

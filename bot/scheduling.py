@@ -1,0 +1,288 @@
+"""The reminder engine's timer and hands: materialize due schedules, claim deliveries, post them.
+
+The database is the truth (see DESIGN.md, "Reminders, digests, follow-ups: one engine"). APScheduler only
+wakes this process: one date job for the next due row, and a sweep every `SWEEP` in case another process
+added something or a wake-up was missed. A crash loses nothing: unclaimed rows wait in the store, claimed
+ones come back when their lease runs out (at once on SQLite, where no other process can hold one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.domain.clock import Clock
+from bot.domain.ids import TeamId, UserId
+from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
+from bot.domain.recurrence import Recurrence
+from bot.domain.reminders import (
+    MAX_ATTEMPTS,
+    Delivery,
+    Kind,
+    Schedule,
+    is_late,
+    occurrences_to_deliver,
+    retry_delay,
+)
+
+log = logging.getLogger("ops.engine")
+
+SWEEP = timedelta(seconds=30)
+LEASE = timedelta(minutes=2)
+BATCH = 500
+# How many recipients are posted to at once; Slack's own limits are per channel, and each recipient is one.
+CONCURRENCY = 32
+# A schedule that has been down for a very long time does not expand into thousands of late occurrences.
+MAX_MISSED = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    error: str
+    retryable: bool = True
+
+
+Outcome = Sent | Skipped | Failed
+
+
+class Courier(Protocol):
+    """Posts one kind of delivery. It gets every claimed delivery of its kind for one recipient at once, so
+    it can fold several late ones into a single message, and answers with an outcome per delivery id."""
+
+    async def send(self, deliveries: Sequence[Delivery], *, now: datetime) -> Mapping[int, Outcome]: ...
+
+    async def report_failure(self, delivery: Delivery, error: str) -> None: ...
+
+
+class Waker(Protocol):
+    def wake_at(self, at: datetime) -> None: ...
+
+
+def process_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class ReminderEngine:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        couriers: Mapping[Kind, Courier],
+        *,
+        owner: str | None = None,
+        lease: timedelta = LEASE,
+        batch: int = BATCH,
+        concurrency: int = CONCURRENCY,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._couriers = couriers
+        self.owner = owner or process_owner()
+        self._lease = lease
+        self._batch = batch
+        self._concurrency = concurrency
+        self._waker: Waker | None = None
+        self._running = asyncio.Lock()
+
+    def attach(self, waker: Waker) -> None:
+        self._waker = waker
+
+    def poke(self, at: datetime) -> None:
+        """Something new is due at `at`: make sure the process wakes for it."""
+        if self._waker is not None:
+            self._waker.wake_at(at)
+
+    async def recover(self, *, single_process: bool) -> int:
+        """At start on SQLite, claims left by a dead process are handed back at once (no lease to wait out)."""
+        if not single_process:
+            return 0
+        async with self._uow() as uow:
+            released = await uow.deliveries.release_all()
+        if released:
+            log.info("took back %d deliveries claimed before the last stop", released)
+        return released
+
+    async def stop(self) -> None:
+        async with self._running, self._uow() as uow:
+            released = await uow.deliveries.release(self.owner)
+        if released:
+            log.info("released %d claimed deliveries", released)
+
+    async def tick(self) -> int:
+        """Everything that is due now, until nothing is left; then arrange the next wake-up."""
+        async with self._running:
+            handled = 0
+            while True:
+                now = self._clock.now()
+                await self.materialize(now)
+                sent = await self.dispatch(now)
+                handled += sent
+                if sent < self._batch:
+                    break
+            await self._schedule_next_wake()
+            return handled
+
+    async def materialize(self, now: datetime) -> int:
+        created = 0
+        while True:
+            async with self._uow() as uow:
+                due = await uow.schedules.due(now, self._batch)
+                for schedule in due:
+                    created += await self._materialize_one(uow, schedule, now)
+            if len(due) < self._batch:
+                return created
+
+    async def _materialize_one(self, uow: UnitOfWork, schedule: Schedule, now: datetime) -> int:
+        fired = schedule.next_fire
+        assert fired is not None
+        missed = [fired]
+        following: datetime | None = None
+        if schedule.rrule is not None and schedule.local_start is not None:
+            recurrence = Recurrence(schedule.rrule, schedule.zone, schedule.local_start)
+            following = recurrence.next_after(fired)
+            while following is not None and following <= now and len(missed) < MAX_MISSED:
+                missed.append(following)
+                following = recurrence.next_after(following)
+            while following is not None and following <= now:  # beyond MAX_MISSED: skip to the future
+                following = recurrence.next_after(following)
+        # Compare-and-set: if another process moved this schedule first, its deliveries already exist.
+        if not await uow.schedules.advance(schedule.id, fired=fired, next_fire=following):
+            return 0
+        created = 0
+        for due in occurrences_to_deliver(schedule.kind, missed):
+            created += int(await uow.deliveries.add_occurrence(schedule, due))
+        return created
+
+    async def dispatch(self, now: datetime) -> int:
+        async with self._uow() as uow:
+            claimed = await uow.deliveries.claim(now=now, owner=self.owner, lease=self._lease, limit=self._batch)
+        if not claimed:
+            return 0
+        groups: dict[tuple[Kind, TeamId, UserId], list[Delivery]] = defaultdict(list)
+        for delivery in claimed:
+            groups[(delivery.kind, delivery.team, delivery.recipient)].append(delivery)
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def post(group: list[Delivery]) -> None:
+            async with gate:
+                await self._post_group(group, now)
+
+        await asyncio.gather(*(post(group) for group in groups.values()))
+        return len(claimed)
+
+    async def _post_group(self, group: list[Delivery], now: datetime) -> None:
+        for delivery in [d for d in group if d.cancelled]:  # cancelled after it was materialized
+            await self._record(delivery, Skipped("cancelled"), now, None)
+        group = [d for d in group if not d.cancelled]
+        if not group:
+            return
+        courier = self._couriers.get(group[0].kind)
+        outcomes: Mapping[int, Outcome]
+        if courier is None:
+            outcomes = {d.id: Failed(f"no courier for {group[0].kind}", retryable=False) for d in group}
+        else:
+            try:
+                outcomes = await courier.send(group, now=now)
+            except Exception as exc:  # a courier bug must not stop the others, nor lose the rows
+                log.exception("courier for %s failed", group[0].kind)
+                outcomes = {d.id: Failed(f"{type(exc).__name__}: {exc}") for d in group}
+        for delivery in group:
+            outcome = outcomes.get(delivery.id, Failed("courier gave no outcome"))
+            await self._record(delivery, outcome, now, courier)
+
+    async def _record(self, delivery: Delivery, outcome: Outcome, now: datetime, courier: Courier | None) -> None:
+        async with self._uow() as uow:
+            match outcome:
+                case Sent(channel=channel, ts=ts):
+                    await uow.deliveries.mark_sent(
+                        delivery.id,
+                        self.owner,
+                        at=self._clock.now(),
+                        channel=channel,
+                        ts=ts,
+                        late=is_late(delivery.due, now),
+                    )
+                    return
+                case Skipped():
+                    await uow.deliveries.mark_skipped(delivery.id, self.owner)
+                    return
+                case Failed(error=error, retryable=retryable):
+                    if retryable and delivery.attempts < MAX_ATTEMPTS:
+                        next_attempt = self._clock.now() + retry_delay(delivery.attempts)
+                        await uow.deliveries.mark_retry(delivery.id, self.owner, next_attempt=next_attempt, error=error)
+                        log.warning(
+                            "delivery %s failed (%s); retry at %s", delivery.occurrence_key, error, next_attempt
+                        )
+                        return
+                    await uow.deliveries.mark_failed(delivery.id, self.owner, error=error)
+        log.error("delivery %s failed for good: %s", delivery.occurrence_key, outcome)
+        if courier is not None:
+            try:
+                await courier.report_failure(delivery, outcome.error if isinstance(outcome, Failed) else "")
+            except Exception:
+                log.exception("could not report the failed delivery %s", delivery.occurrence_key)
+
+    async def _schedule_next_wake(self) -> None:
+        async with self._uow() as uow:
+            candidates = [await uow.schedules.earliest(), await uow.deliveries.earliest_ready()]
+        upcoming = [instant for instant in candidates if instant is not None]
+        if upcoming:
+            self.poke(max(min(upcoming), self._clock.now()))
+
+
+class SchedulerWaker:
+    """APScheduler as the engine's alarm clock: one date job for the next due row, plus a periodic sweep."""
+
+    WAKE_JOB = "engine:wake"
+    SWEEP_JOB = "engine:sweep"
+
+    def __init__(self, scheduler: AsyncIOScheduler, engine: ReminderEngine) -> None:
+        self._scheduler = scheduler
+        self._engine = engine
+        engine.attach(self)
+        scheduler.add_job(
+            engine.tick,
+            "interval",
+            seconds=SWEEP.total_seconds(),
+            id=self.SWEEP_JOB,
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+
+    def wake_at(self, at: datetime) -> None:
+        job = self._scheduler.get_job(self.WAKE_JOB)
+        if job is not None and job.next_run_time is not None and job.next_run_time <= at:
+            return  # already waking up earlier
+        self._scheduler.add_job(
+            self._engine.tick,
+            DateTrigger(run_date=at),
+            id=self.WAKE_JOB,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
