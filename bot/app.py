@@ -11,14 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
 from bot.config import Settings
+from bot.couriers import DirectMessageCourier
 from bot.domain.access import AccessService, WorkspaceDefaults
 from bot.domain.auditing import AuditService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.configuration import ConfigService
 from bot.domain.ports import UnitOfWork
+from bot.domain.reminders import Kind
+from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
 from bot.domain.team import RoleService
 from bot.i18n import translator
+from bot.scheduling import ReminderEngine
 from bot.services import Services
 from bot.slack.client import build_web_client
 from bot.slack.directory import SlackWebDirectory
@@ -33,24 +37,31 @@ class Bot:
     engine: AsyncEngine
     client: AsyncWebClient
     schema_revision: str | None
+    reminders: ReminderEngine
 
 
-def build_services(engine: AsyncEngine, client: AsyncWebClient, clock: Clock, defaults: WorkspaceDefaults) -> Services:
+def build_services(
+    engine: AsyncEngine, client: AsyncWebClient, clock: Clock, defaults: WorkspaceDefaults
+) -> tuple[Services, ReminderEngine]:
     sessions = session_factory(engine)
 
     def unit_of_work() -> UnitOfWork:
         return SqlUnitOfWork(sessions)
 
+    words = translator()
     access = AccessService(unit_of_work, SlackWebDirectory(client, clock), clock, defaults)
-    return Services(
+    reminder_engine = ReminderEngine(unit_of_work, clock, {Kind.REMINDER: DirectMessageCourier(client, access, words)})
+    services = Services(
         clock=clock,
-        translator=translator(),
+        translator=words,
         access=access,
         roles=RoleService(unit_of_work, access, clock),
         config=ConfigService(unit_of_work, access, clock),
         audit=AuditService(unit_of_work),
         ledger=RequestLedgerService(unit_of_work, clock),
+        reminders=ReminderService(unit_of_work, clock, reminder_engine.poke, access.group_members),
     )
+    return services, reminder_engine
 
 
 def build_app(settings: Settings, *, engine: AsyncEngine | None = None, clock: Clock | None = None) -> Bot:
@@ -59,7 +70,7 @@ def build_app(settings: Settings, *, engine: AsyncEngine | None = None, clock: C
         raise ValueError("SLACK_BOT_TOKEN is required to build the app")
     engine = engine or create_engine(settings.database_url)
     client = build_web_client(token, settings.slack_api_url)
-    services = build_services(
+    services, reminder_engine = build_services(
         engine,
         client,
         clock or SystemClock(),
@@ -73,4 +84,11 @@ def build_app(settings: Settings, *, engine: AsyncEngine | None = None, clock: C
         ignoring_self_events_enabled=True,
     )
     handlers.register_all(app, services)
-    return Bot(app=app, services=services, engine=engine, client=client, schema_revision=head_revision())
+    return Bot(
+        app=app,
+        services=services,
+        engine=engine,
+        client=client,
+        schema_revision=head_revision(),
+        reminders=reminder_engine,
+    )

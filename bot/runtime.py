@@ -17,6 +17,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import Bot, build_app
 from bot.config import Settings
+from bot.scheduling import SchedulerWaker
 from bot.server import build_web_app
 from storage.db import create_engine, lock_single_process, migrate
 
@@ -63,6 +64,9 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
         await migrate(engine)
         bot = build_app(settings, engine=engine)
         scheduler = build_scheduler(bot)
+        SchedulerWaker(scheduler, bot.reminders)
+        # On SQLite the lock proves no other bot runs: whatever is still claimed was a dead process's.
+        await bot.reminders.recover(single_process=lock is not None)
         runner = web.AppRunner(
             build_web_app(bot, serve_events=not options.socket_mode),
             handle_signals=False,
@@ -95,6 +99,7 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
         await runner.cleanup()  # stops accepting, waits for requests in progress
         await _finish_background_work()
         scheduler.shutdown(wait=False)
+        await bot.reminders.stop()  # hand back anything claimed but not sent
     finally:
         await engine.dispose()
         if lock is not None:

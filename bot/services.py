@@ -8,6 +8,7 @@ from bot.domain.access import AccessService
 from bot.domain.auditing import AuditService
 from bot.domain.clock import Clock
 from bot.domain.configuration import ConfigService
+from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
 from bot.domain.team import RoleService
 from bot.i18n import Translator
@@ -22,3 +23,4 @@ class Services:
     config: ConfigService
     audit: AuditService
     ledger: RequestLedgerService
+    reminders: ReminderService

@@ -12,6 +12,7 @@ from handlers.home import HomeHandlers
 from handlers.messages import MessageRouter
 from handlers.middleware import RequestMiddleware
 from handlers.reactions import ReactionRouter
+from handlers.reminders import ReminderHandlers
 from handlers.shortcuts import ShortcutHandlers
 
 
@@ -23,7 +24,9 @@ def register_all(app: AsyncApp, services: Services) -> None:
     AdminHandlers(services).register(commands)
     commands.register(app)
 
-    MessageRouter(services).register(app)
+    messages = MessageRouter(services)
+    ReminderHandlers(services).register(app, commands, messages)
+    messages.register(app)
     HomeHandlers(services).register(app)
     ReactionRouter().register(app)
     ShortcutHandlers(services).register(app, handled=set())

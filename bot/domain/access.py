@@ -98,6 +98,9 @@ class AccessService:
         self._profiles.put(key, stored)
         return stored
 
+    async def group_members(self, team: TeamId, group: str) -> list[UserId]:
+        return await self._directory.fetch_group_members(team, group)
+
     async def refresh_admins(self, team: TeamId) -> list[Profile]:
         """Slack's current admins and owners, refreshed into the profile cache."""
         admins = await self._directory.fetch_admins(team)

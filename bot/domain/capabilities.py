@@ -26,9 +26,10 @@ class Capability:
 
 
 CAPABILITIES: tuple[Capability, ...] = (
+    Capability("reminders", ("reminders", "reminder", "promemoria"), available=True),
     Capability(
         "tasks",
-        ("task", "tasks", "reminders", "attivita", "attività", "promemoria"),
+        ("task", "tasks", "attivita", "attività"),
         available=False,
         shortcuts=(MessageShortcut("create_task", "tasks"),),
     ),

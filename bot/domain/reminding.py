@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidRequest, NotAllowed, NotFound
-from bot.domain.ids import UserId
+from bot.domain.ids import TeamId, UserId
 from bot.domain.messages import Msg
 from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
 from bot.domain.recurrence import Recurrence
@@ -48,11 +48,42 @@ def tomorrow_morning(now: datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(local_tomorrow, MORNING, tzinfo=zone)
 
 
+MAX_RECIPIENTS = 100
+
+
 class ReminderService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, poke: Callable[[datetime], None]) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        poke: Callable[[datetime], None],
+        group_members: Callable[[TeamId, str], Awaitable[list[UserId]]],
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._poke = poke
+        self._group_members = group_members
+
+    async def create_many(
+        self,
+        actor: Actor,
+        *,
+        people: Sequence[UserId],
+        group: str | None,
+        text: str,
+        at: datetime,
+        every: Recurrence | None = None,
+    ) -> list[PlainReminder]:
+        """One reminder per person: the people named, or every member of a Slack user group.
+
+        Slack's own /remind cannot remind other people or groups for a bot; this is why people ask us.
+        """
+        recipients = list(dict.fromkeys([*people, *(await self._group_members(actor.team, group) if group else [])]))
+        if not recipients:
+            raise InvalidRequest(Msg.of("reminder.error.empty_group"), example=Msg.of("reminder.example.other"))
+        if len(recipients) > MAX_RECIPIENTS:
+            raise InvalidRequest(Msg.of("reminder.error.too_many", most=MAX_RECIPIENTS))
+        return [await self.create(actor, recipient=r, text=text, at=at, every=every) for r in recipients]
 
     async def create(
         self, actor: Actor, *, recipient: UserId, text: str, at: datetime, every: Recurrence | None = None
@@ -105,7 +136,7 @@ class ReminderService:
                 raise InvalidRequest(Msg.of("reminder.error.snooze_recurring"))
             await uow.schedules.reschedule(actor.team, reminder_id, at)
         self._poke(at)
-        return PlainReminder.of(schedule)
+        return replace(PlainReminder.of(schedule), next_at=at)
 
     async def done(self, actor: Actor, reminder_id: int) -> PlainReminder:
         """The person has done it: a one-off reminder will not come back; a recurring one goes on."""

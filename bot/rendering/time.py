@@ -6,13 +6,18 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
-def slack_date(instant: datetime, fallback_zone: ZoneInfo) -> str:
-    """`<!date^…>`: Slack renders it in each reader's zone; the fallback is for clients that cannot."""
+def slack_date(instant: datetime, fallback_zone: ZoneInfo, *, absolute: bool = False) -> str:
+    """`<!date^…>`: Slack renders it in each reader's zone; the fallback is for clients that cannot.
+
+    `absolute` spells the date out ("Fri, Dec 5, 2026 17:00") where "tomorrow" could be misread, as when
+    echoing back what was understood.
+    """
     if instant.tzinfo is None:
         raise ValueError("slack_date needs a timezone-aware instant")
     local = instant.astimezone(fallback_zone)
     fallback = local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
-    return f"<!date^{int(instant.timestamp())}^{{date_short_pretty}} {{time}}|{fallback.strip()}>"
+    style = "{date_long_pretty} {time}" if absolute else "{date_short_pretty} {time}"
+    return f"<!date^{int(instant.timestamp())}^{style}|{fallback.strip()}>"
 
 
 def minutes_text(delta: timedelta) -> str:

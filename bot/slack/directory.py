@@ -37,6 +37,10 @@ class SlackWebDirectory:
             if not cursor:
                 return admins
 
+    async def fetch_group_members(self, team: TeamId, group: str) -> list[UserId]:
+        response = await self._client.usergroups_users_list(usergroup=group)
+        return [UserId(user) for user in response.get("users") or []]
+
     def _profile(self, team: TeamId, user: dict[str, Any]) -> Profile:
         profile = user.get("profile") or {}
         return Profile(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Bot, build_app
 from bot.config import Settings
+from bot.domain.clock import ManualClock
 from bot.sandbox.server import SlackDouble
 from bot.sandbox.workspace import Workspace
 from bot.server import EVENTS_PATH, build_web_app
@@ -27,6 +28,10 @@ TEAM = "T0OPS0001"
 class RunningBot:
     bot: Bot
     url: str
+    clock: ManualClock
+
+    async def tick(self) -> int:
+        return await self.bot.reminders.tick()
 
 
 @pytest.fixture
@@ -48,8 +53,9 @@ def bot_settings(double: SlackDouble, database_url: str = "sqlite:///unused.db")
 
 
 @pytest.fixture
-async def running(double: SlackDouble, engine: AsyncEngine) -> AsyncIterator[RunningBot]:
-    bot = build_app(bot_settings(double), engine=engine)
+async def running(double: SlackDouble, engine: AsyncEngine, clock: ManualClock) -> AsyncIterator[RunningBot]:
+    """The bot on the test's clock: the engine is ticked by the test after moving time, not by APScheduler."""
+    bot = build_app(bot_settings(double), engine=engine, clock=clock)
     runner = web.AppRunner(build_web_app(bot, serve_events=True), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -58,6 +64,6 @@ async def running(double: SlackDouble, engine: AsyncEngine) -> AsyncIterator[Run
     url = f"http://127.0.0.1:{port}"
     double.connect_app(url + EVENTS_PATH)
     try:
-        yield RunningBot(bot=bot, url=url)
+        yield RunningBot(bot=bot, url=url, clock=clock)
     finally:
         await runner.cleanup()
