@@ -26,7 +26,7 @@ from bot.scheduling import ReminderEngine
 from bot.services import Services
 from bot.slack.client import build_web_client
 from bot.slack.directory import SlackWebDirectory
-from storage.db import create_engine, head_revision, session_factory
+from storage.db import create_engine, head_revisions, session_factory
 from storage.unit_of_work import SqlUnitOfWork
 
 
@@ -36,7 +36,7 @@ class Bot:
     services: Services
     engine: AsyncEngine
     client: AsyncWebClient
-    schema_revision: str | None
+    schema_revisions: frozenset[str]
     reminders: ReminderEngine
 
 
@@ -50,7 +50,7 @@ def build_services(
 
     words = translator()
     access = AccessService(unit_of_work, SlackWebDirectory(client, clock), clock, defaults)
-    reminder_engine = ReminderEngine(unit_of_work, clock, {Kind.REMINDER: DirectMessageCourier(client, access, words)})
+    reminder_engine = ReminderEngine(unit_of_work, clock)
     services = Services(
         clock=clock,
         translator=words,
@@ -61,6 +61,8 @@ def build_services(
         ledger=RequestLedgerService(unit_of_work, clock),
         reminders=ReminderService(unit_of_work, clock, reminder_engine.poke, access.group_members),
     )
+    # How each kind of scheduled delivery reaches Slack.
+    reminder_engine.register(Kind.REMINDER, DirectMessageCourier(client, access, words))
     return services, reminder_engine
 
 
@@ -89,6 +91,6 @@ def build_app(settings: Settings, *, engine: AsyncEngine | None = None, clock: C
         services=services,
         engine=engine,
         client=client,
-        schema_revision=head_revision(),
+        schema_revisions=head_revisions(),
         reminders=reminder_engine,
     )

@@ -90,7 +90,7 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
             "Ops Assistant is running (%s mode, port %d, schema %s)",
             "Socket" if options.socket_mode else "HTTP",
             options.port,
-            bot.schema_revision,
+            ", ".join(sorted(bot.schema_revisions)),
         )
         await stop.wait()
         log.info("stopping: finishing in-flight requests")

@@ -89,7 +89,7 @@ class ReminderEngine:
         self,
         uow: UnitOfWorkFactory,
         clock: Clock,
-        couriers: Mapping[Kind, Courier],
+        couriers: Mapping[Kind, Courier] | None = None,
         *,
         owner: str | None = None,
         lease: timedelta = LEASE,
@@ -98,13 +98,17 @@ class ReminderEngine:
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._couriers = couriers
+        self._couriers: dict[Kind, Courier] = dict(couriers or {})
         self.owner = owner or process_owner()
         self._lease = lease
         self._batch = batch
         self._concurrency = concurrency
         self._waker: Waker | None = None
         self._running = asyncio.Lock()
+
+    def register(self, kind: Kind, courier: Courier) -> None:
+        """Couriers are added after the services they use exist (those services need `poke`)."""
+        self._couriers[kind] = courier
 
     def attach(self, waker: Waker) -> None:
         self._waker = waker

@@ -20,8 +20,8 @@ async def slack_events(request: web.Request) -> web.Response:
 
 async def healthz(request: web.Request) -> web.Response:
     bot = request.app[BOT_KEY]
-    if await is_ready(bot.engine, bot.schema_revision):
-        return web.json_response({"status": "ok", "schema": bot.schema_revision})
+    if await is_ready(bot.engine, bot.schema_revisions):
+        return web.json_response({"status": "ok", "schema": sorted(bot.schema_revisions)})
     return web.json_response({"status": "unavailable"}, status=503)
 
 

@@ -71,14 +71,15 @@ def alembic_config() -> Config:
     return config
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revisions() -> frozenset[str]:
+    """The revisions a fully migrated database is at (one, unless two branches await a merge revision)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def _upgrade(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
 
 async def migrate(engine: AsyncEngine) -> None:
@@ -86,17 +87,18 @@ async def migrate(engine: AsyncEngine) -> None:
         await connection.run_sync(_upgrade)
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revisions(engine: AsyncEngine) -> frozenset[str]:
     async with engine.connect() as connection:
-        return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+        heads = await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads())
+    return frozenset(heads)
 
 
-async def is_ready(engine: AsyncEngine, expected_revision: str | None) -> bool:
+async def is_ready(engine: AsyncEngine, expected_revisions: frozenset[str]) -> bool:
     """The database answers and its schema is the one this code was written for."""
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-        return await current_revision(engine) == expected_revision
+        return await current_revisions(engine) == expected_revisions
     except Exception:
         return False
 

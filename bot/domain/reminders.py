@@ -40,10 +40,22 @@ class Misfire(StrEnum):
 
 
 class Kind(StrEnum):
-    REMINDER = "reminder"
+    REMINDER = "reminder"  # a plain reminder DM
+    TASK_DUE = "task_due"  # a task's due-time reminder to its assignee
+    TASK_OVERDUE = "task_overdue"  # still open a while after its due time: told to its creator or the managers
+    CHECKLIST = "checklist"  # a scheduled checklist posted to its channel
+    CHECKLIST_DEADLINE = "checklist_deadline"  # items still open at the checklist's deadline
 
 
-MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType({Kind.REMINDER: Misfire.SEND_LATE})
+MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
+    {
+        Kind.REMINDER: Misfire.SEND_LATE,
+        Kind.TASK_DUE: Misfire.SEND_LATE,
+        Kind.TASK_OVERDUE: Misfire.SEND_LATE,
+        Kind.CHECKLIST: Misfire.COALESCE,
+        Kind.CHECKLIST_DEADLINE: Misfire.COALESCE,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

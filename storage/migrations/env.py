@@ -11,9 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-from storage.models import Base
-
-target_metadata = Base.metadata
+from storage.tables import metadata as target_metadata
 
 
 def run_with(connection: Connection) -> None:

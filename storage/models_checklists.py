@@ -1,0 +1,3 @@
+"""Tables of the checklists capability."""
+
+from __future__ import annotations

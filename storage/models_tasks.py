@@ -1,0 +1,3 @@
+"""Tables of the tasks capability."""
+
+from __future__ import annotations
