@@ -297,4 +297,4 @@ class SqlDeliveryRepository:
         rows = await self._session.execute(
             select(DeliveryRow.status, func.count()).where(DeliveryRow.team_id == team).group_by(DeliveryRow.status)
         )
-        return {status: int(count) for status, count in rows.tuples()}
+        return {status: int(count) for status, count in rows}
