@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,14 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import handlers
 from bot.config import Settings
 from bot.couriers import DirectMessageCourier
+from bot.couriers_checklists import ChecklistCourier, ChecklistDeadlineCourier
+from bot.couriers_tasks import TaskDueCourier, TaskOverdueCourier
 from bot.domain.access import AccessService, WorkspaceDefaults
 from bot.domain.auditing import AuditService
+from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.configuration import ConfigService
 from bot.domain.ports import UnitOfWork
 from bot.domain.reminders import Kind
 from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
+from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import translator
 from bot.scheduling import ReminderEngine
@@ -39,6 +45,11 @@ class Bot:
     schema_revisions: frozenset[str]
     reminders: ReminderEngine
 
+    async def close(self) -> None:
+        """Close the pooled HTTP connections to Slack (the database engine belongs to whoever made it)."""
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()
+
 
 def build_services(
     engine: AsyncEngine, client: AsyncWebClient, clock: Clock, defaults: WorkspaceDefaults
@@ -51,6 +62,7 @@ def build_services(
     words = translator()
     access = AccessService(unit_of_work, SlackWebDirectory(client, clock), clock, defaults)
     reminder_engine = ReminderEngine(unit_of_work, clock)
+    tasks = TaskService(unit_of_work, clock, reminder_engine.poke, access)
     services = Services(
         clock=clock,
         translator=words,
@@ -60,10 +72,31 @@ def build_services(
         audit=AuditService(unit_of_work),
         ledger=RequestLedgerService(unit_of_work, clock),
         reminders=ReminderService(unit_of_work, clock, reminder_engine.poke, access.group_members),
+        tasks=tasks,
+        # An out-of-range checklist reading opens a task through the Tasks service.
+        checklists=ChecklistService(
+            unit_of_work, clock, reminder_engine.poke, access, tasks, SlackWebDirectory(client, clock).fetch_admins
+        ),
     )
     # How each kind of scheduled delivery reaches Slack.
     reminder_engine.register(Kind.REMINDER, DirectMessageCourier(client, access, words))
+    reminder_engine.register(Kind.TASK_DUE, TaskDueCourier(client, access, words, services.tasks))
+    reminder_engine.register(Kind.TASK_OVERDUE, TaskOverdueCourier(client, access, words, services.tasks))
+    reminder_engine.register(Kind.CHECKLIST, ChecklistCourier(client, services.checklists, access, words))
+    reminder_engine.register(
+        Kind.CHECKLIST_DEADLINE, ChecklistDeadlineCourier(client, services.checklists, access, words)
+    )
     return services, reminder_engine
+
+
+def _connection_pool() -> aiohttp.ClientSession | None:
+    """One pooled session for every Web API call (a new connection per call costs ~2 ms on loopback, more to
+    Slack). aiohttp sessions belong to an event loop, so one is made only when a loop is running."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return aiohttp.ClientSession()
 
 
 def build_app(settings: Settings, *, engine: AsyncEngine | None = None, clock: Clock | None = None) -> Bot:
@@ -71,7 +104,7 @@ def build_app(settings: Settings, *, engine: AsyncEngine | None = None, clock: C
     if token is None:
         raise ValueError("SLACK_BOT_TOKEN is required to build the app")
     engine = engine or create_engine(settings.database_url)
-    client = build_web_client(token, settings.slack_api_url)
+    client = build_web_client(token, settings.slack_api_url, _connection_pool())
     services, reminder_engine = build_services(
         engine,
         client,

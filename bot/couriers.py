@@ -85,14 +85,19 @@ class DirectMessageCourier:
             outcomes |= await self._post(first.recipient, chunk, render.grouped_reminders(words, actor, chunk, now))
         return outcomes
 
+    async def prepare(self, deliveries: Sequence[Delivery]) -> None:
+        """Before a batch: everyone's profile in one query instead of one each."""
+        for team in {d.team for d in deliveries}:
+            await self._access.warm(team, [d.recipient for d in deliveries if d.team == team])
+
     async def _recipient(self, delivery: Delivery) -> Actor:
-        """The recipient's language and zone; the workspace's when Slack cannot tell us who they are (the post
-        itself will then fail with Slack's reason, which is what gets reported)."""
+        """Whom we write to, for their language and zone; the workspace's when Slack cannot tell us who they
+        are (the post itself will then fail with Slack's reason, which is what gets reported)."""
         try:
-            return await self._access.actor(delivery.team, delivery.recipient)
+            language, zone = await self._access.reader(delivery.team, delivery.recipient)
         except SlackApiError:
             language, zone = await self._access.anonymous(delivery.team)
-            return Actor(delivery.team, delivery.recipient, Role.STAFF, language, zone)
+        return Actor(delivery.team, delivery.recipient, Role.STAFF, language, zone)
 
     async def _post(self, recipient: UserId, deliveries: Sequence[Delivery], reply: Reply) -> dict[int, Outcome]:
         keys = ",".join(d.occurrence_key for d in deliveries)

@@ -100,6 +100,7 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
         await _finish_background_work()
         scheduler.shutdown(wait=False)
         await bot.reminders.stop()  # hand back anything claimed but not sent
+        await bot.close()
     finally:
         await engine.dispose()
         if lock is not None:

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -74,6 +74,13 @@ class Courier(Protocol):
     async def send(self, deliveries: Sequence[Delivery], *, now: datetime) -> Mapping[int, Outcome]: ...
 
     async def report_failure(self, delivery: Delivery, error: str) -> None: ...
+
+
+@runtime_checkable
+class PreparingCourier(Protocol):
+    """A courier that wants the whole claimed batch of its kind first (to load what it needs in one go)."""
+
+    async def prepare(self, deliveries: Sequence[Delivery]) -> None: ...
 
 
 class Waker(Protocol):
@@ -169,8 +176,8 @@ class ReminderEngine:
             while following is not None and following <= now and len(missed) < MAX_MISSED:
                 missed.append(following)
                 following = recurrence.next_after(following)
-            while following is not None and following <= now:  # beyond MAX_MISSED: skip to the future
-                following = recurrence.next_after(following)
+            if following is not None and following <= now:  # beyond MAX_MISSED: jump straight to the future
+                following = recurrence.next_after(now)
         # Compare-and-set: if another process moved this schedule first, its deliveries already exist.
         if not await uow.schedules.advance(schedule.id, fired=fired, next_fire=following):
             return 0
@@ -187,64 +194,70 @@ class ReminderEngine:
         groups: dict[tuple[Kind, TeamId, UserId], list[Delivery]] = defaultdict(list)
         for delivery in claimed:
             groups[(delivery.kind, delivery.team, delivery.recipient)].append(delivery)
+        for kind in {delivery.kind for delivery in claimed}:
+            courier = self._couriers.get(kind)
+            if isinstance(courier, PreparingCourier):
+                await courier.prepare([d for d in claimed if d.kind is kind])
         gate = asyncio.Semaphore(self._concurrency)
 
-        async def post(group: list[Delivery]) -> None:
+        async def post(group: list[Delivery]) -> dict[int, Outcome]:
             async with gate:
-                await self._post_group(group, now)
+                return await self._post_group(group)
 
-        await asyncio.gather(*(post(group) for group in groups.values()))
+        outcomes: dict[int, Outcome] = {}
+        for result in await asyncio.gather(*(post(group) for group in groups.values())):
+            outcomes |= result
+        await self._record(claimed, outcomes, now)
         return len(claimed)
 
-    async def _post_group(self, group: list[Delivery], now: datetime) -> None:
-        for delivery in [d for d in group if d.cancelled]:  # cancelled after it was materialized
-            await self._record(delivery, Skipped("cancelled"), now, None)
-        group = [d for d in group if not d.cancelled]
-        if not group:
-            return
-        courier = self._couriers.get(group[0].kind)
-        outcomes: Mapping[int, Outcome]
+    async def _post_group(self, group: list[Delivery]) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {d.id: Skipped("cancelled") for d in group if d.cancelled}
+        live = [d for d in group if not d.cancelled]  # cancelled after it was materialized
+        if not live:
+            return outcomes
+        courier = self._couriers.get(live[0].kind)
         if courier is None:
-            outcomes = {d.id: Failed(f"no courier for {group[0].kind}", retryable=False) for d in group}
-        else:
-            try:
-                outcomes = await courier.send(group, now=now)
-            except Exception as exc:  # a courier bug must not stop the others, nor lose the rows
-                log.exception("courier for %s failed", group[0].kind)
-                outcomes = {d.id: Failed(f"{type(exc).__name__}: {exc}") for d in group}
-        for delivery in group:
-            outcome = outcomes.get(delivery.id, Failed("courier gave no outcome"))
-            await self._record(delivery, outcome, now, courier)
+            return outcomes | {d.id: Failed(f"no courier for {live[0].kind}", retryable=False) for d in live}
+        try:
+            sent = await courier.send(live, now=self._clock.now())
+        except Exception as exc:  # a courier bug must not stop the others, nor lose the rows
+            log.exception("courier for %s failed", live[0].kind)
+            sent = {d.id: Failed(f"{type(exc).__name__}: {exc}") for d in live}
+        return outcomes | {d.id: sent.get(d.id, Failed("courier gave no outcome")) for d in live}
 
-    async def _record(self, delivery: Delivery, outcome: Outcome, now: datetime, courier: Courier | None) -> None:
+    async def _record(self, claimed: list[Delivery], outcomes: Mapping[int, Outcome], now: datetime) -> None:
+        """Every outcome of a batch in one transaction, each only where this process still holds the lease."""
+        given_up: list[tuple[Delivery, str]] = []
         async with self._uow() as uow:
-            match outcome:
-                case Sent(channel=channel, ts=ts):
-                    await uow.deliveries.mark_sent(
-                        delivery.id,
-                        self.owner,
-                        at=self._clock.now(),
-                        channel=channel,
-                        ts=ts,
-                        late=is_late(delivery.due, now),
-                    )
-                    return
-                case Skipped():
-                    await uow.deliveries.mark_skipped(delivery.id, self.owner)
-                    return
-                case Failed(error=error, retryable=retryable):
-                    if retryable and delivery.attempts < MAX_ATTEMPTS:
+            for delivery in claimed:
+                match outcomes[delivery.id]:
+                    case Sent(channel=channel, ts=ts):
+                        await uow.deliveries.mark_sent(
+                            delivery.id,
+                            self.owner,
+                            at=self._clock.now(),
+                            channel=channel,
+                            ts=ts,
+                            late=is_late(delivery.due, now),
+                        )
+                    case Skipped():
+                        await uow.deliveries.mark_skipped(delivery.id, self.owner)
+                    case Failed(error=error, retryable=retryable) if retryable and delivery.attempts < MAX_ATTEMPTS:
                         next_attempt = self._clock.now() + retry_delay(delivery.attempts)
                         await uow.deliveries.mark_retry(delivery.id, self.owner, next_attempt=next_attempt, error=error)
                         log.warning(
                             "delivery %s failed (%s); retry at %s", delivery.occurrence_key, error, next_attempt
                         )
-                        return
-                    await uow.deliveries.mark_failed(delivery.id, self.owner, error=error)
-        log.error("delivery %s failed for good: %s", delivery.occurrence_key, outcome)
-        if courier is not None:
+                    case Failed(error=error):
+                        await uow.deliveries.mark_failed(delivery.id, self.owner, error=error)
+                        given_up.append((delivery, error))
+        for delivery, error in given_up:
+            log.error("delivery %s failed for good: %s", delivery.occurrence_key, error)
+            courier = self._couriers.get(delivery.kind)
+            if courier is None:
+                continue
             try:
-                await courier.report_failure(delivery, outcome.error if isinstance(outcome, Failed) else "")
+                await courier.report_failure(delivery, error)
             except Exception:
                 log.exception("could not report the failed delivery %s", delivery.occurrence_key)
 
@@ -287,6 +300,8 @@ class SchedulerWaker:
             id=self.WAKE_JOB,
             replace_existing=True,
             coalesce=True,
-            max_instances=1,
+            # The running tick schedules its successor before it returns; a second instance must be allowed
+            # to start then (the engine's lock makes it wait), or APScheduler would skip that wake-up.
+            max_instances=2,
             misfire_grace_time=None,
         )

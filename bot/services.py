@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from bot.domain.access import AccessService
 from bot.domain.auditing import AuditService
+from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock
 from bot.domain.configuration import ConfigService
 from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
+from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import Translator
 
@@ -24,3 +26,5 @@ class Services:
     audit: AuditService
     ledger: RequestLedgerService
     reminders: ReminderService
+    tasks: TaskService
+    checklists: ChecklistService

@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers.admin import AdminHandlers
+from handlers.checklists import ChecklistHandlers
 from handlers.commands import CommandRouter
 from handlers.errors import ErrorHandler
 from handlers.home import HomeHandlers
@@ -14,6 +15,7 @@ from handlers.middleware import RequestMiddleware
 from handlers.reactions import ReactionRouter
 from handlers.reminders import ReminderHandlers
 from handlers.shortcuts import ShortcutHandlers
+from handlers.tasks import TaskHandlers
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
@@ -22,6 +24,8 @@ def register_all(app: AsyncApp, services: Services) -> None:
 
     commands = CommandRouter(services)
     AdminHandlers(services).register(commands)
+    TaskHandlers(services).register(app, commands)
+    ChecklistHandlers(services).register(app, commands)
     commands.register(app)
 
     messages = MessageRouter(services)
@@ -29,4 +33,4 @@ def register_all(app: AsyncApp, services: Services) -> None:
     messages.register(app)
     HomeHandlers(services).register(app)
     ReactionRouter().register(app)
-    ShortcutHandlers(services).register(app, handled=set())
+    ShortcutHandlers(services).register(app, handled={"create_task"})

@@ -8,10 +8,12 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.checklists import SqlChecklistRepository
 from storage.repositories.profiles import SqlProfileRepository
 from storage.repositories.requests import SqlRequestLedger
 from storage.repositories.roles import SqlRoleRepository
 from storage.repositories.schedules import SqlDeliveryRepository, SqlScheduleRepository
+from storage.repositories.tasks import SqlTaskRepository
 from storage.repositories.workspaces import SqlWorkspaceRepository
 
 
@@ -23,6 +25,8 @@ class SqlUnitOfWork:
     requests: SqlRequestLedger
     schedules: SqlScheduleRepository
     deliveries: SqlDeliveryRepository
+    tasks: SqlTaskRepository
+    checklists: SqlChecklistRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -38,6 +42,8 @@ class SqlUnitOfWork:
         self.requests = SqlRequestLedger(session)
         self.schedules = SqlScheduleRepository(session)
         self.deliveries = SqlDeliveryRepository(session)
+        self.tasks = SqlTaskRepository(session)
+        self.checklists = SqlChecklistRepository(session)
         return self
 
     async def __aexit__(

@@ -67,6 +67,31 @@ class AccessService:
             is_slack_admin=profile.is_workspace_admin,
         )
 
+    async def reader(self, team: TeamId, user: UserId) -> tuple[Language, ZoneInfo]:
+        """Language and zone for writing *to* someone (a reminder, a report): no role needed."""
+        profile = await self.profile(team, user)
+        settings = self._settings.get(team)
+        if settings is None:
+            async with self._uow() as uow:
+                settings = await self.settings(uow, team)
+            self._settings.put(team, settings)
+        return (
+            pick_language(language_of_locale(profile.locale), default=settings.language),
+            profile.zone(fallback=settings.zone),
+        )
+
+    async def warm(self, team: TeamId, users: list[UserId]) -> None:
+        """Load many people's cached profiles in one query, before writing to each of them."""
+        now = self._clock.now()
+        missing = [user for user in dict.fromkeys(users) if self._profiles.get((team, user)) is None]
+        if not missing:
+            return
+        async with self._uow() as uow:
+            stored = await uow.profiles.get_many(team, missing)
+        for profile in stored:
+            if profile.is_fresh(now):
+                self._profiles.put((team, profile.user), profile)
+
     async def anonymous(self, team: TeamId) -> tuple[Language, ZoneInfo]:
         """Language and zone for a message with no known person behind it (workspace settings)."""
         async with self._uow() as uow:

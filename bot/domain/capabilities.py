@@ -30,10 +30,10 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "tasks",
         ("task", "tasks", "attivita", "attività"),
-        available=False,
+        available=True,
         shortcuts=(MessageShortcut("create_task", "tasks"),),
     ),
-    Capability("checklists", ("checklist", "checklists", "lista"), available=False),
+    Capability("checklists", ("checklist", "checklists", "lista"), available=True),
     Capability(
         "shifts", ("shift", "rota", "onshift", "hours", "away", "holiday", "turno", "turni", "ferie"), available=False
     ),

@@ -27,7 +27,7 @@ class SlackWebDirectory:
         admins: list[Profile] = []
         cursor: str | None = None
         while True:
-            response = await self._client.users_list(limit=USERS_PAGE, cursor=cursor)
+            response = await self._client.users_list(limit=USERS_PAGE, cursor=cursor, include_locale=True)
             members: list[dict[str, Any]] = response.get("members") or []
             for member in members:
                 if member.get("deleted") or not (member.get("is_admin") or member.get("is_owner")):

@@ -1,10 +1,25 @@
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.ids import TeamId, UserId
 from bot.domain.people import Profile
 from storage.models import UserProfileRow
+
+
+def _profile(row: UserProfileRow) -> Profile:
+    return Profile(
+        team=TeamId(row.team_id),
+        user=UserId(row.user_id),
+        name=row.name,
+        timezone=row.timezone,
+        locale=row.locale,
+        is_admin=row.is_admin,
+        is_owner=row.is_owner,
+        is_bot=row.is_bot,
+        fetched_at=row.fetched_at,
+    )
 
 
 class SqlProfileRepository:
@@ -13,19 +28,13 @@ class SqlProfileRepository:
 
     async def get(self, team: TeamId, user: UserId) -> Profile | None:
         row = await self._session.get(UserProfileRow, (team, user))
-        if row is None:
-            return None
-        return Profile(
-            team=team,
-            user=user,
-            name=row.name,
-            timezone=row.timezone,
-            locale=row.locale,
-            is_admin=row.is_admin,
-            is_owner=row.is_owner,
-            is_bot=row.is_bot,
-            fetched_at=row.fetched_at,
+        return _profile(row) if row is not None else None
+
+    async def get_many(self, team: TeamId, users: list[UserId]) -> list[Profile]:
+        rows = await self._session.scalars(
+            select(UserProfileRow).where(UserProfileRow.team_id == team, UserProfileRow.user_id.in_(users))
         )
+        return [_profile(row) for row in rows]
 
     async def put(self, profile: Profile) -> None:
         await self._session.merge(

@@ -67,3 +67,4 @@ async def running(double: SlackDouble, engine: AsyncEngine, clock: ManualClock) 
         yield RunningBot(bot=bot, url=url, clock=clock)
     finally:
         await runner.cleanup()
+        await bot.close()

@@ -49,8 +49,8 @@ async def test_unknown_subcommand_suggests_the_closest(running: RunningBot, doub
 
 
 async def test_a_capability_not_built_yet_says_so_and_changes_nothing(running: RunningBot, double: SlackDouble) -> None:
-    await double.send_command(LUCA, "task add Order napkins due friday 17:00")
-    assert "Tasks and reminders is not available in this version" in last_private_text(double, LUCA)
+    await double.send_command(LUCA, "stock add napkins 200")
+    assert "Stock is not available in this version" in last_private_text(double, LUCA)
 
 
 async def test_an_italian_locale_gets_italian(running: RunningBot, double: SlackDouble) -> None:

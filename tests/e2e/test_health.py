@@ -36,4 +36,5 @@ async def test_healthz_waits_for_migrations(double: SlackDouble, tmp_path: Path)
                 assert events.status in (404, 405)
     finally:
         await runner.cleanup()
+        await bot.close()
         await engine.dispose()

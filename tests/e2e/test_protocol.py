@@ -136,11 +136,11 @@ def test_the_sample_workspace_is_what_these_tests_assume() -> None:
 
 async def test_a_shortcut_of_a_capability_not_built_yet_says_so_once(running: RunningBot, double: SlackDouble) -> None:
     message = double.post_as(MARIA, "The freezer in the back is at -12", "C0OPS0001")
-    first = await double.send_message_shortcut(LUCA, "create_task", message, trigger_id="1234.5678.replayed")
-    replay = await double.send_message_shortcut(LUCA, "create_task", message, trigger_id="1234.5678.replayed")
+    first = await double.send_message_shortcut(LUCA, "log_case", message, trigger_id="1234.5678.replayed")
+    replay = await double.send_message_shortcut(LUCA, "log_case", message, trigger_id="1234.5678.replayed")
     assert [first.status, replay.status] == [200, 200]
     notice = await double.wait_for(lambda: next(iter(double.ephemerals(LUCA)), None))
-    assert "Tasks and reminders is not available in this version" in notice.all_text()
+    assert "Customer cases is not available in this version" in notice.all_text()
     # The replayed interaction (same trigger id) had no second effect.
     assert len(double.ephemerals(LUCA)) == 1
     assert await rows(running, ProcessedRequest) == 1

@@ -167,6 +167,7 @@ async def test_ops_reminders_lists_cancels_and_snoozes(running: RunningBot, doub
     await double.send_message_im(LUCA, "remind me to pay rent every 1st of the month at 10")
     await double.send_message_im(GIULIA, f"remind <@{LUCA}|luca> to sign the contract in 3 hours")
     await double.wait_for(lambda: bot_dms(double, LUCA)[1] if len(bot_dms(double, LUCA)) > 1 else None)
+    await next_bot_dm(double, GIULIA, 0)  # all three are stored before the list is asked for
 
     await double.send_command(LUCA, "reminders")
     listing = double.ephemerals(LUCA)[-1]
