@@ -24,13 +24,18 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.domain.clock import Clock
 from bot.domain.ids import TeamId, UserId
-from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
+from bot.domain.ports import UnitOfWorkFactory
 from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import (
     MAX_ATTEMPTS,
     Delivery,
+    DeliveryOutcomes,
+    FailedRecord,
     Kind,
+    RetryRecord,
     Schedule,
+    ScheduleMove,
+    SentRecord,
     is_late,
     occurrences_to_deliver,
     retry_delay,
@@ -156,35 +161,40 @@ class ReminderEngine:
             return handled
 
     async def materialize(self, now: datetime) -> int:
+        """Due schedules become delivery rows, and move on to their next time; a batch per transaction."""
         created = 0
         while True:
             async with self._uow() as uow:
                 due = await uow.schedules.due(now, self._batch)
+                occurrences: list[tuple[Schedule, datetime]] = []
+                moves: list[ScheduleMove] = []
                 for schedule in due:
-                    created += await self._materialize_one(uow, schedule, now)
+                    missed, following = self._missed(schedule, now)
+                    occurrences += [(schedule, at) for at in occurrences_to_deliver(schedule.kind, missed)]
+                    moves.append(ScheduleMove(schedule.id, fired=missed[0], next_fire=following))
+                # Inserting first is safe: a row for an occurrence exists once, whoever inserts it. The
+                # compare-and-set on the schedule then lets exactly one process move it on.
+                created += await uow.deliveries.add_occurrences(occurrences)
+                await uow.schedules.advance_many(moves)
             if len(due) < self._batch:
                 return created
 
-    async def _materialize_one(self, uow: UnitOfWork, schedule: Schedule, now: datetime) -> int:
+    @staticmethod
+    def _missed(schedule: Schedule, now: datetime) -> tuple[list[datetime], datetime | None]:
+        """The instants a schedule passed up to `now`, and the next one after."""
         fired = schedule.next_fire
         assert fired is not None
         missed = [fired]
-        following: datetime | None = None
-        if schedule.rrule is not None and schedule.local_start is not None:
-            recurrence = Recurrence(schedule.rrule, schedule.zone, schedule.local_start)
-            following = recurrence.next_after(fired)
-            while following is not None and following <= now and len(missed) < MAX_MISSED:
-                missed.append(following)
-                following = recurrence.next_after(following)
-            if following is not None and following <= now:  # beyond MAX_MISSED: jump straight to the future
-                following = recurrence.next_after(now)
-        # Compare-and-set: if another process moved this schedule first, its deliveries already exist.
-        if not await uow.schedules.advance(schedule.id, fired=fired, next_fire=following):
-            return 0
-        created = 0
-        for due in occurrences_to_deliver(schedule.kind, missed):
-            created += int(await uow.deliveries.add_occurrence(schedule, due))
-        return created
+        if schedule.rrule is None or schedule.local_start is None:
+            return missed, None
+        recurrence = Recurrence(schedule.rrule, schedule.zone, schedule.local_start)
+        following = recurrence.next_after(fired)
+        while following is not None and following <= now and len(missed) < MAX_MISSED:
+            missed.append(following)
+            following = recurrence.next_after(following)
+        if following is not None and following <= now:  # beyond MAX_MISSED: jump straight to the future
+            following = recurrence.next_after(now)
+        return missed, following
 
     async def dispatch(self, now: datetime) -> int:
         async with self._uow() as uow:
@@ -227,30 +237,24 @@ class ReminderEngine:
 
     async def _record(self, claimed: list[Delivery], outcomes: Mapping[int, Outcome], now: datetime) -> None:
         """Every outcome of a batch in one transaction, each only where this process still holds the lease."""
+        records = DeliveryOutcomes()
         given_up: list[tuple[Delivery, str]] = []
+        at = self._clock.now()
+        for delivery in claimed:
+            match outcomes[delivery.id]:
+                case Sent(channel=channel, ts=ts):
+                    records.sent.append(SentRecord(delivery.id, at, channel, ts, is_late(delivery.due, now)))
+                case Skipped():
+                    records.skipped.append(delivery.id)
+                case Failed(error=error, retryable=retryable) if retryable and delivery.attempts < MAX_ATTEMPTS:
+                    next_attempt = at + retry_delay(delivery.attempts)
+                    records.retry.append(RetryRecord(delivery.id, next_attempt, error))
+                    log.warning("delivery %s failed (%s); retry at %s", delivery.occurrence_key, error, next_attempt)
+                case Failed(error=error):
+                    records.failed.append(FailedRecord(delivery.id, error))
+                    given_up.append((delivery, error))
         async with self._uow() as uow:
-            for delivery in claimed:
-                match outcomes[delivery.id]:
-                    case Sent(channel=channel, ts=ts):
-                        await uow.deliveries.mark_sent(
-                            delivery.id,
-                            self.owner,
-                            at=self._clock.now(),
-                            channel=channel,
-                            ts=ts,
-                            late=is_late(delivery.due, now),
-                        )
-                    case Skipped():
-                        await uow.deliveries.mark_skipped(delivery.id, self.owner)
-                    case Failed(error=error, retryable=retryable) if retryable and delivery.attempts < MAX_ATTEMPTS:
-                        next_attempt = self._clock.now() + retry_delay(delivery.attempts)
-                        await uow.deliveries.mark_retry(delivery.id, self.owner, next_attempt=next_attempt, error=error)
-                        log.warning(
-                            "delivery %s failed (%s); retry at %s", delivery.occurrence_key, error, next_attempt
-                        )
-                    case Failed(error=error):
-                        await uow.deliveries.mark_failed(delivery.id, self.owner, error=error)
-                        given_up.append((delivery, error))
+            await uow.deliveries.finish(self.owner, records)
         for delivery, error in given_up:
             log.error("delivery %s failed for good: %s", delivery.occurrence_key, error)
             courier = self._couriers.get(delivery.kind)

@@ -112,6 +112,47 @@ class Delivery:
     cancelled: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleMove:
+    """A schedule that fired at `fired` and fires next at `next_fire` (None: never again)."""
+
+    schedule_id: int
+    fired: datetime
+    next_fire: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentRecord:
+    delivery_id: int
+    at: datetime
+    channel: str
+    ts: str
+    late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RetryRecord:
+    delivery_id: int
+    next_attempt: datetime
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailedRecord:
+    delivery_id: int
+    error: str
+
+
+@dataclass(slots=True)
+class DeliveryOutcomes:
+    """What became of one claimed batch, recorded in one go."""
+
+    sent: list[SentRecord] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    retry: list[RetryRecord] = field(default_factory=list)
+    failed: list[FailedRecord] = field(default_factory=list)
+
+
 def occurrence_key(schedule_id: int, due: datetime) -> str:
     """Unique per schedule and instant: the same occurrence can never become two deliveries."""
     return f"{schedule_id}@{due.astimezone(UTC):%Y%m%dT%H%M%SZ}"

@@ -5,7 +5,7 @@ The ids in `Workspace.sample()` are relied on by tests elsewhere in the project:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +48,17 @@ class Workspace:
     channels: tuple[FakeChannel, ...]
     usergroups: tuple[FakeUsergroup, ...] = ()
     team_name: str = "Ops Demo"
+    # Look-ups by id on every call: a workspace of thousands of people (the benchmarks) must not scan.
+    _users_by_id: dict[str, FakeUser] = field(init=False, repr=False, compare=False, hash=False)
+    _users_by_dm: dict[str, FakeUser] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_users_by_id", {user.id: user for user in self.users})
+        people = {self.dm_channel_id(user.id): user for user in self.users if not user.is_bot}
+        object.__setattr__(self, "_users_by_dm", people)
 
     def user(self, user_id: str) -> FakeUser | None:
-        return next((u for u in self.users if u.id == user_id), None)
+        return self._users_by_id.get(user_id)
 
     def channel(self, channel_id: str) -> FakeChannel | None:
         return next((c for c in self.channels if c.id == channel_id), None)
@@ -78,7 +86,7 @@ class Workspace:
         """The person on the other side of a DM channel id, if `channel_id` is one of the double's DMs."""
         if not channel_id.startswith("D"):
             return None
-        return next((u for u in self.users if self.dm_channel_id(u.id) == channel_id and not u.is_bot), None)
+        return self._users_by_dm.get(channel_id)
 
     @classmethod
     def sample(cls) -> Workspace:

@@ -8,18 +8,33 @@ own team, and everything a person can ask about is filtered by team.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.ids import TeamId, UserId
-from bot.domain.reminders import Delivery, DeliveryStatus, Kind, Schedule, ScheduleSpec, occurrence_key
+from bot.domain.reminders import (
+    Delivery,
+    DeliveryOutcomes,
+    DeliveryStatus,
+    Kind,
+    Schedule,
+    ScheduleMove,
+    ScheduleSpec,
+    occurrence_key,
+)
 from storage.models import DeliveryRow, ScheduleRow
+from storage.types import UTCDateTime
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
+# Core tables for the executemany statements (ORM-enabled statements cost more per row than the database).
+SCHEDULES = cast(Table, ScheduleRow.__table__)
+DELIVERIES = cast(Table, DeliveryRow.__table__)
+# Rows per multi-row INSERT: far below SQLite's 32,766 bound parameters at 11 columns a row.
+INSERT_CHUNK = 500
 
 
 def _schedule(row: ScheduleRow) -> Schedule:
@@ -90,14 +105,22 @@ class SqlScheduleRepository:
         )
         return [_schedule(row) for row in rows]
 
-    async def advance(self, schedule_id: int, *, fired: datetime, next_fire: datetime | None) -> bool:
-        """Move a schedule past `fired`, only if nobody else already did (compare-and-set)."""
-        result = await self._session.execute(
-            update(ScheduleRow)
-            .where(ScheduleRow.id == schedule_id, ScheduleRow.next_fire_utc == fired)
-            .values(next_fire_utc=next_fire)
+    async def advance_many(self, moves: list[ScheduleMove]) -> int:
+        """Move schedules past the instant they fired, each only if nobody else already did (compare-and-set).
+
+        One executemany for the whole batch: per-row ORM statements cost more than the database work.
+        """
+        if not moves:
+            return 0
+        table = SCHEDULES
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.next_fire_utc == bindparam("b_fired", type_=UTCDateTime()))
+            .values(next_fire_utc=bindparam("b_next", type_=UTCDateTime()))
         )
-        return int(getattr(result, "rowcount", 0)) == 1
+        params = [{"b_id": move.schedule_id, "b_fired": move.fired, "b_next": move.next_fire} for move in moves]
+        result = await self._session.execute(statement, params)
+        return int(getattr(result, "rowcount", 0))
 
     async def reschedule(self, team: TeamId, schedule_id: int, next_fire: datetime) -> bool:
         result = await self._session.execute(
@@ -139,28 +162,33 @@ class SqlDeliveryRepository:
             return func.strftime("%Y-%m-%d %H:%M:%f", "now", f"+{delta.total_seconds():.3f} seconds")
         return func.now() + literal(delta)
 
-    async def add_occurrence(self, schedule: Schedule, due: datetime) -> bool:
-        """INSERT … ON CONFLICT DO NOTHING: two processes materializing the same occurrence make one row."""
+    async def add_occurrences(self, occurrences: list[tuple[Schedule, datetime]]) -> int:
+        """INSERT … ON CONFLICT DO NOTHING: an occurrence two processes both materialize becomes one row."""
+        if not occurrences:
+            return 0
         insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
-        statement = (
-            insert(DeliveryRow)
-            .values(
-                team_id=schedule.team,
-                schedule_id=schedule.id,
-                occurrence_key=occurrence_key(schedule.id, due),
-                kind=schedule.kind.value,
-                recipient=schedule.recipient,
-                due_utc=due,
-                status=DeliveryStatus.PENDING.value,
-                attempts=0,
-                next_attempt_utc=due,
-                late=False,
-                interrupted=False,
-            )
-            .on_conflict_do_nothing(index_elements=["occurrence_key"])
-        )
-        result = await self._session.execute(statement)
-        return int(getattr(result, "rowcount", 0)) == 1
+        rows = [
+            {
+                "team_id": schedule.team,
+                "schedule_id": schedule.id,
+                "occurrence_key": occurrence_key(schedule.id, due),
+                "kind": schedule.kind.value,
+                "recipient": schedule.recipient,
+                "due_utc": due,
+                "status": DeliveryStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_utc": due,
+                "late": False,
+                "interrupted": False,
+            }
+            for schedule, due in occurrences
+        ]
+        created = 0
+        for start in range(0, len(rows), INSERT_CHUNK):
+            statement = insert(DeliveryRow).values(rows[start : start + INSERT_CHUNK])
+            result = await self._session.execute(statement.on_conflict_do_nothing(index_elements=["occurrence_key"]))
+            created += int(getattr(result, "rowcount", 0))
+        return created
 
     async def claim(self, *, now: datetime, owner: str, lease: timedelta, limit: int) -> list[Delivery]:
         """Take up to `limit` ready deliveries for `owner`: pending and due, or claimed by a lease that ran out.
@@ -223,49 +251,56 @@ class SqlDeliveryRepository:
             for row, payload, target, cancelled_at, created_by in rows
         ]
 
-    async def _finish(self, delivery_id: int, owner: str, **values: Any) -> bool:
-        """Record an outcome only while still holding the lease: a process that lost it must not overwrite."""
-        result = await self._session.execute(
-            update(DeliveryRow)
-            .where(
-                DeliveryRow.id == delivery_id,
-                DeliveryRow.lease_owner == owner,
-                DeliveryRow.status == DeliveryStatus.CLAIMED.value,
-            )
-            .values(**values)
+    async def finish(self, owner: str, outcomes: DeliveryOutcomes) -> int:
+        """Record a batch's outcomes, each only while `owner` still holds the lease: a process that lost it
+        (its lease ran out and another took over) must not overwrite what the new owner does."""
+        table = DELIVERIES
+        held = (
+            (table.c.id == bindparam("b_id"))
+            & (table.c.lease_owner == owner)
+            & (table.c.status == DeliveryStatus.CLAIMED.value)
         )
-        return int(getattr(result, "rowcount", 0)) == 1
+        recorded = 0
 
-    async def mark_sent(self, delivery_id: int, owner: str, *, at: datetime, channel: str, ts: str, late: bool) -> bool:
-        return await self._finish(
-            delivery_id,
-            owner,
-            status=DeliveryStatus.SENT.value,
-            sent_at=at,
-            slack_channel=channel,
-            slack_ts=ts,
-            late=late,
-            lease_expires_utc=None,
+        async def run(values: dict[str, Any], params: list[dict[str, Any]]) -> None:
+            nonlocal recorded
+            if params:
+                result = await self._session.execute(update(table).where(held).values(**values), params)
+                recorded += int(getattr(result, "rowcount", 0))
+
+        await run(
+            {
+                "status": DeliveryStatus.SENT.value,
+                "sent_at": bindparam("b_at", type_=UTCDateTime()),
+                "slack_channel": bindparam("b_channel"),
+                "slack_ts": bindparam("b_ts"),
+                "late": bindparam("b_late"),
+                "lease_expires_utc": None,
+            },
+            [
+                {"b_id": s.delivery_id, "b_at": s.at, "b_channel": s.channel, "b_ts": s.ts, "b_late": s.late}
+                for s in outcomes.sent
+            ],
         )
-
-    async def mark_retry(self, delivery_id: int, owner: str, *, next_attempt: datetime, error: str) -> bool:
-        return await self._finish(
-            delivery_id,
-            owner,
-            status=DeliveryStatus.PENDING.value,
-            next_attempt_utc=next_attempt,
-            last_error=error,
-            lease_owner=None,
-            lease_expires_utc=None,
+        await run(
+            {"status": DeliveryStatus.SKIPPED.value, "lease_expires_utc": None},
+            [{"b_id": delivery_id} for delivery_id in outcomes.skipped],
         )
-
-    async def mark_failed(self, delivery_id: int, owner: str, *, error: str) -> bool:
-        return await self._finish(
-            delivery_id, owner, status=DeliveryStatus.FAILED.value, last_error=error, lease_expires_utc=None
+        await run(
+            {
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_utc": bindparam("b_next", type_=UTCDateTime()),
+                "last_error": bindparam("b_error"),
+                "lease_owner": None,
+                "lease_expires_utc": None,
+            },
+            [{"b_id": r.delivery_id, "b_next": r.next_attempt, "b_error": r.error} for r in outcomes.retry],
         )
-
-    async def mark_skipped(self, delivery_id: int, owner: str) -> bool:
-        return await self._finish(delivery_id, owner, status=DeliveryStatus.SKIPPED.value, lease_expires_utc=None)
+        await run(
+            {"status": DeliveryStatus.FAILED.value, "last_error": bindparam("b_error"), "lease_expires_utc": None},
+            [{"b_id": f.delivery_id, "b_error": f.error} for f in outcomes.failed],
+        )
+        return recorded
 
     async def release(self, owner: str) -> int:
         """Hand back what this process claimed but did not send (graceful stop)."""

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.clock import ManualClock
 from bot.domain.ids import TeamId, UserId
 from bot.domain.ports import UnitOfWork
-from bot.domain.reminders import MAX_ATTEMPTS, Delivery, Kind, ScheduleSpec
+from bot.domain.reminders import MAX_ATTEMPTS, Delivery, DeliveryOutcomes, Kind, ScheduleSpec, SentRecord
 from bot.scheduling import Failed, Outcome, ReminderEngine, Sent
 from storage.db import session_factory
 from storage.models import DeliveryRow
@@ -197,9 +197,8 @@ async def test_an_expired_lease_is_taken_over_and_flagged(engine: AsyncEngine, c
     assert (row.status, row.lease_owner, row.attempts) == ("sent", "survivor", 2)
     # The crashed owner can no longer record an outcome.
     async with factory(engine)() as uow:
-        assert not await uow.deliveries.mark_sent(
-            claimed.id, "crashed", at=clock.now(), channel="D", ts="1", late=False
-        )
+        lost = DeliveryOutcomes(sent=[SentRecord(claimed.id, clock.now(), "D", "1", late=False)])
+        assert await uow.deliveries.finish("crashed", lost) == 0
 
 
 async def test_two_engines_deliver_each_of_many_reminders_once(engine: AsyncEngine, clock: ManualClock) -> None:
