@@ -144,6 +144,7 @@ async def run_ours(count: int, first: float, api_url: str, database_url: str) ->
             break
         await asyncio.sleep(0.5)
     scheduler.shutdown(wait=False)
+    await bot.reminders.stop()
     await bot.close()
     await engine.dispose()
     return {"sent": sent, "peak_mb": peak_rss_mb()}

@@ -290,7 +290,7 @@ class SchedulerWaker:
             id=self.SWEEP_JOB,
             next_run_time=datetime.now(UTC),
             coalesce=True,
-            max_instances=1,
+            max_instances=2,  # as for the wake job: a sweep during a long tick waits for it instead of being skipped
             replace_existing=True,
         )
 
