@@ -32,6 +32,7 @@ from bot.scheduling import ReminderEngine
 from bot.services import Services
 from bot.slack.client import build_web_client
 from bot.slack.directory import SlackWebDirectory
+from bot.slack.pacing import PER_CHANNEL_INTERVAL, ChannelPacer
 from storage.db import create_engine, head_revisions, session_factory
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -74,9 +75,7 @@ def build_services(
         reminders=ReminderService(unit_of_work, clock, reminder_engine.poke, access.group_members),
         tasks=tasks,
         # An out-of-range checklist reading opens a task through the Tasks service.
-        checklists=ChecklistService(
-            unit_of_work, clock, reminder_engine.poke, access, tasks, SlackWebDirectory(client, clock).fetch_admins
-        ),
+        checklists=ChecklistService(unit_of_work, clock, reminder_engine.poke, access, tasks, access.refresh_admins),
     )
     # How each kind of scheduled delivery reaches Slack.
     reminder_engine.register(Kind.REMINDER, DirectMessageCourier(client, access, words))
@@ -99,12 +98,19 @@ def _connection_pool() -> aiohttp.ClientSession | None:
     return aiohttp.ClientSession()
 
 
-def build_app(settings: Settings, *, engine: AsyncEngine | None = None, clock: Clock | None = None) -> Bot:
+def build_app(
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    clock: Clock | None = None,
+    post_interval: float = PER_CHANNEL_INTERVAL,
+) -> Bot:
+    """`post_interval`: the spacing of scheduled posts to one channel (tests that move time set it to 0)."""
     token = settings.secret("slack_bot_token")
     if token is None:
         raise ValueError("SLACK_BOT_TOKEN is required to build the app")
     engine = engine or create_engine(settings.database_url)
-    client = build_web_client(token, settings.slack_api_url, _connection_pool())
+    client = build_web_client(token, settings.slack_api_url, _connection_pool(), ChannelPacer(post_interval))
     services, reminder_engine = build_services(
         engine,
         client,

@@ -33,6 +33,8 @@ class ReminderHandlers:
         app.action(render.LIST_SNOOZE)(self.on_list_snooze)
         app.action(render.LIST_CANCEL)(self.on_list_cancel)
         app.action(render.PAGE)(self.on_page)
+        app.action(render.TASK_SNOOZE)(self.on_task_snooze)
+        app.action(render.TASK_CANCEL)(self.on_task_cancel)
 
     async def from_message(self, request: PlainRequest) -> Reply | None:
         if not looks_like_reminder(request.text):
@@ -123,6 +125,21 @@ class ReminderHandlers:
     ) -> None:
         await ack()
         await self._services.reminders.cancel(actor_of(context), int(action["value"]))
+        await self._refresh_list(context, respond, 0)
+
+    async def on_task_snooze(
+        self, ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        await self._services.tasks.snooze(actor_of(context), int(action["value"]))
+        await self._refresh_list(context, respond, 0)
+
+    async def on_task_cancel(
+        self, ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
+        """Cancelling a task's reminder keeps the task and drops its due time (and so its reminder)."""
+        await ack()
+        await self._services.tasks.set_due(actor_of(context), int(action["value"]), None)
         await self._refresh_list(context, respond, 0)
 
     async def on_page(

@@ -15,6 +15,7 @@ from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
 from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Kind, Schedule, ScheduleSpec
 from bot.domain.roles import Actor, Role
+from bot.domain.tasks import Scope, TaskQuery
 
 MAX_TEXT = 500
 SNOOZE = timedelta(hours=1)
@@ -40,6 +41,25 @@ class PlainReminder:
             next_at=schedule.next_fire,
             rrule=schedule.rrule,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskReminder:
+    """An open task of mine with a due time still to come: it will remind me, so it belongs in my list."""
+
+    number: int
+    title: str
+    due: datetime
+    created_by: UserId
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReminders:
+    plain: list[PlainReminder]
+    tasks: list[TaskReminder]
+
+    def __len__(self) -> int:
+        return len(self.plain) + len(self.tasks)
 
 
 def tomorrow_morning(now: datetime, zone: ZoneInfo) -> datetime:
@@ -114,10 +134,20 @@ class ReminderService:
         self._poke(at)
         return PlainReminder.of(schedule)
 
-    async def upcoming(self, actor: Actor) -> list[PlainReminder]:
+    async def upcoming(self, actor: Actor) -> PendingReminders:
+        """Plain reminders for me or set by me, and my open tasks whose due time is still to come."""
+        now = self._clock.now()
         async with self._uow() as uow:
             schedules = await uow.schedules.upcoming_involving(actor.team, actor.user, [Kind.REMINDER])
-        return [PlainReminder.of(schedule) for schedule in schedules]
+            tasks = await uow.tasks.open_tasks(actor.team, TaskQuery(Scope.MINE), actor.user, now=now)
+        return PendingReminders(
+            plain=[PlainReminder.of(schedule) for schedule in schedules],
+            tasks=[
+                TaskReminder(task.number, task.title, task.due, task.created_by)
+                for task in tasks
+                if task.due is not None and task.due > now
+            ],
+        )
 
     async def cancel(self, actor: Actor, reminder_id: int) -> PlainReminder:
         async with self._uow() as uow:

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.reminders import Delivery, is_late
-from bot.domain.reminding import PlainReminder
+from bot.domain.reminding import PendingReminders, PlainReminder, TaskReminder
 from bot.domain.roles import Actor
 from bot.i18n import Words
 from bot.rendering.blocks import Reply, _clip
@@ -30,6 +30,8 @@ TOMORROW = "reminder_tomorrow"
 LIST_SNOOZE = "reminder_list_snooze"
 LIST_CANCEL = "reminder_list_cancel"
 PAGE = "reminder_page"
+TASK_SNOOZE = "reminder_task_snooze"
+TASK_CANCEL = "reminder_task_cancel"
 PAGE_SIZE = 20  # two blocks each: well inside Slack's 50
 MAX_GROUPED = 45  # one block each in a grouped message
 
@@ -151,29 +153,55 @@ def confirmation(words: Words, actor: Actor, reminders: Sequence[PlainReminder],
     return Reply(text=text, blocks=blocks)
 
 
-def reminder_list(words: Words, actor: Actor, reminders: Sequence[PlainReminder], offset: int = 0) -> Reply:
-    if not reminders:
+def reminder_list(words: Words, actor: Actor, pending: PendingReminders, offset: int = 0) -> Reply:
+    """Plain reminders and task reminders, soonest first, each with Snooze and Cancel."""
+    if not len(pending):
         text = words("reminder.list_empty")
         return Reply(text=text, blocks=[_section(text), _context(words("reminder.example_hint"))])
-    page = reminders[offset : offset + PAGE_SIZE]
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=words("reminder.list_title", n=len(reminders))))]
-    for reminder in page:
-        assert reminder.next_at is not None
-        who = ""
-        if reminder.recipient != actor.user:
-            who = " " + words("reminder.for", user=f"<@{reminder.recipient}>")
-        elif reminder.created_by != actor.user:
-            who = " " + words("reminder.from", user=f"<@{reminder.created_by}>")
-        repeat = " " + words("reminder.recurring") if reminder.rrule else ""
-        blocks.append(_section(f"*{reminder.text}*{who} — {slack_date(reminder.next_at, actor.timezone)}{repeat}"))
-        value = str(reminder.id)
-        buttons = [_button(words, "reminder.button.cancel", LIST_CANCEL, value)]
-        if not reminder.rrule:
-            buttons.insert(0, _button(words, "reminder.button.snooze", LIST_SNOOZE, value))
-        blocks.append(ActionsBlock(block_id=f"reminder:{value}", elements=buttons))
-    if offset + PAGE_SIZE < len(reminders):
+    entries: list[tuple[datetime, list[Block]]] = [
+        (reminder.next_at, _plain_entry(words, actor, reminder)) for reminder in pending.plain if reminder.next_at
+    ]
+    entries += [(task.due, _task_entry(words, actor, task)) for task in pending.tasks]
+    entries.sort(key=lambda entry: entry[0])
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=words("reminder.list_title", n=len(pending))))]
+    for _when, entry in entries[offset : offset + PAGE_SIZE]:
+        blocks += entry
+    if offset + PAGE_SIZE < len(entries):
         blocks.append(ActionsBlock(elements=[_button(words, "reminder.button.more", PAGE, str(offset + PAGE_SIZE))]))
-    return Reply(text=words("reminder.list_title", n=len(reminders)), blocks=blocks)
+    return Reply(text=words("reminder.list_title", n=len(pending)), blocks=blocks)
+
+
+def _plain_entry(words: Words, actor: Actor, reminder: PlainReminder) -> list[Block]:
+    assert reminder.next_at is not None
+    who = ""
+    if reminder.recipient != actor.user:
+        who = " " + words("reminder.for", user=f"<@{reminder.recipient}>")
+    elif reminder.created_by != actor.user:
+        who = " " + words("reminder.from", user=f"<@{reminder.created_by}>")
+    repeat = " " + words("reminder.recurring") if reminder.rrule else ""
+    value = str(reminder.id)
+    buttons = [_button(words, "reminder.button.cancel", LIST_CANCEL, value)]
+    if not reminder.rrule:
+        buttons.insert(0, _button(words, "reminder.button.snooze", LIST_SNOOZE, value))
+    return [
+        _section(f"*{reminder.text}*{who} — {slack_date(reminder.next_at, actor.timezone)}{repeat}"),
+        ActionsBlock(block_id=f"reminder:{value}", elements=buttons),
+    ]
+
+
+def _task_entry(words: Words, actor: Actor, task: TaskReminder) -> list[Block]:
+    value = str(task.number)
+    line = words("reminder.task_entry", number=task.number, title=task.title)
+    return [
+        _section(f"{line} — {slack_date(task.due, actor.timezone)}"),
+        ActionsBlock(
+            block_id=f"task-reminder:{value}",
+            elements=[
+                _button(words, "reminder.button.snooze", TASK_SNOOZE, value),
+                _button(words, "reminder.button.cancel", TASK_CANCEL, value),
+            ],
+        ),
+    ]
 
 
 def failure_report(words: Words, recipient: str, text: str, error: str) -> Reply:

@@ -8,7 +8,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.pacing import ChannelPacer, PacedWebClient
 
 # 429s honour Retry-After; server errors and dropped connections are retried with backoff.
 RATE_LIMIT_RETRIES = 5
@@ -16,12 +17,15 @@ SERVER_ERROR_RETRIES = 2
 CONNECTION_RETRIES = 2
 
 
-def build_web_client(token: str, base_url: str, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+def build_web_client(
+    token: str, base_url: str, session: aiohttp.ClientSession | None = None, pacer: ChannelPacer | None = None
+) -> PacedWebClient:
     """With a `session`, calls reuse its pooled connections; without one slack_sdk opens one per call."""
-    return AsyncWebClient(
+    return PacedWebClient(
         token=token,
         base_url=base_url,
         session=session,
+        pacer=pacer,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),

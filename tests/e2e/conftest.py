@@ -55,7 +55,8 @@ def bot_settings(double: SlackDouble, database_url: str = "sqlite:///unused.db")
 @pytest.fixture
 async def running(double: SlackDouble, engine: AsyncEngine, clock: ManualClock) -> AsyncIterator[RunningBot]:
     """The bot on the test's clock: the engine is ticked by the test after moving time, not by APScheduler."""
-    bot = build_app(bot_settings(double), engine=engine, clock=clock)
+    # Time is the test's: scheduled posts are not spaced out in real seconds (tests/unit/test_pacing.py covers it).
+    bot = build_app(bot_settings(double), engine=engine, clock=clock, post_interval=0.0)
     runner = web.AppRunner(build_web_app(bot, serve_events=True), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

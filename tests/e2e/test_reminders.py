@@ -247,3 +247,27 @@ async def test_an_undeliverable_reminder_is_reported_to_whoever_set_it(
     (row,) = await deliveries(running)
     assert row.status == "failed"
     assert Kind(row.kind) is Kind.REMINDER
+
+
+async def test_ops_reminders_includes_my_tasks_with_a_due_time(running: RunningBot, double: SlackDouble) -> None:
+    await double.send_command(LUCA, "task add Order napkins due tomorrow 17:00")
+    await double.send_command(LUCA, "task add Count the chairs")  # no due time: nothing will remind Luca
+    await double.send_message_im(LUCA, "remind me to water the plants tomorrow at 9")
+    await next_bot_dm(double, LUCA, 0)
+
+    await double.send_command(LUCA, "reminders")
+    listing = double.ephemerals(LUCA)[-1]
+    text = listing.all_text()
+    assert "Your reminders (2)" in text
+    assert "Task *1*: Order napkins" in text
+    assert "Count the chairs" not in text
+    assert text.index("water the plants") < text.index("Order napkins")
+
+    task_block = next(b for b in listing.blocks if b.get("block_id") == "task-reminder:1")
+    await double.send_block_action(LUCA, "reminder_task_cancel", message=listing, block_id=task_block["block_id"])
+    refreshed = await double.wait_for(
+        lambda: e if "Your reminders (1)" in (e := double.ephemerals(LUCA)[-1]).all_text() else None
+    )
+    assert "Order napkins" not in refreshed.all_text()
+    await double.send_command(LUCA, "task list")
+    assert "Order napkins" in double.ephemerals(LUCA)[-1].all_text()  # the task itself is still there
