@@ -10,6 +10,7 @@ from handlers.checklists import ChecklistHandlers
 from handlers.commands import CommandRouter
 from handlers.errors import ErrorHandler
 from handlers.home import HomeHandlers
+from handlers.listeners import Listeners
 from handlers.messages import MessageRouter
 from handlers.middleware import RequestMiddleware
 from handlers.reactions import ReactionRouter
@@ -19,18 +20,20 @@ from handlers.tasks import TaskHandlers
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
+    errors = ErrorHandler(services)
     app.middleware(RequestMiddleware(services).admit)
-    app.error(ErrorHandler(services).handle)
+    app.error(errors.handle)
+    listeners = Listeners(app, errors.recover)
 
     commands = CommandRouter(services)
     AdminHandlers(services).register(commands)
-    TaskHandlers(services).register(app, commands)
-    ChecklistHandlers(services).register(app, commands)
-    commands.register(app)
+    TaskHandlers(services).register(listeners, commands)
+    ChecklistHandlers(services).register(listeners, commands)
+    commands.register(listeners)
 
     messages = MessageRouter(services)
-    ReminderHandlers(services).register(app, commands, messages)
-    messages.register(app)
-    HomeHandlers(services).register(app)
-    ReactionRouter().register(app)
-    ShortcutHandlers(services).register(app, handled={"create_task"})
+    ReminderHandlers(services).register(listeners, commands, messages)
+    messages.register(listeners)
+    HomeHandlers(services).register(listeners)
+    ReactionRouter().register(listeners)
+    ShortcutHandlers(services).register(listeners, handled={"create_task"})

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
@@ -42,6 +41,7 @@ from bot.rendering.blocks import Reply
 from bot.services import Services
 from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import actor_of, words_of
+from handlers.listeners import Listeners
 
 
 def _ids(value: str) -> tuple[int, int]:
@@ -61,7 +61,7 @@ class ChecklistHandlers:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def register(self, app: AsyncApp, commands: CommandRouter) -> None:
+    def register(self, app: Listeners, commands: CommandRouter) -> None:
         commands.route("checklists", self.command)
         app.action(render.TICK)(self.on_tick)
         app.action(render.VALUE)(self.on_value)

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -20,6 +19,7 @@ from bot.rendering import blocks as render
 from bot.rendering.blocks import Reply
 from bot.services import Services
 from handlers.context import actor_of, words_of
+from handlers.listeners import Listeners
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ class CommandRouter:
         for command in capability.commands:
             self._routes[command] = action
 
-    def register(self, app: AsyncApp) -> None:
+    def register(self, app: Listeners) -> None:
         app.command("/ops")(self.on_command)
 
     async def on_command(

@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -39,6 +40,17 @@ class ErrorHandler:
     def __init__(self, services: Services) -> None:
         self._services = services
 
+    async def recover(self, error: Exception, args: AsyncArgs) -> None:
+        """A listener's error (see handlers/listeners.py): answer in the acknowledgement if there still is
+        one, privately otherwise."""
+        reply = self._reply_for(error, args.body, args.context)
+        if args.ack.response is None:
+            if "command" in args.body:
+                await args.ack(**reply.as_response())
+                return
+            await args.ack()
+        await self._tell(reply, args.body, args.context, args.respond, args.client)
+
     async def handle(
         self,
         error: Exception,
@@ -48,20 +60,8 @@ class ErrorHandler:
         client: AsyncWebClient,
         response: BoltResponse | None,
     ) -> BoltResponse | None:
-        words = words_of(context, self._services)
-        if isinstance(error, DomainError | ParseError):
-            reply = render.problem(words, error.message, error.example)
-        else:
-            error_id = uuid.uuid4().hex[:8]
-            log.error(
-                "unhandled error %s: team=%s user=%s request=%r",
-                error_id,
-                team_of(body, context),
-                context.user_id,
-                describe_request(body),
-                exc_info=error,
-            )
-            reply = render.apology(words, error_id)
+        """Bolt's `@app.error`: errors of the middleware (listeners' are recovered by their guard)."""
+        reply = self._reply_for(error, body, context)
         if "command" in body and response is not None:
             # Not acknowledged yet: the answer goes back in the same HTTP response, privately.
             return BoltResponse(
@@ -72,6 +72,22 @@ class ErrorHandler:
         await self._tell(reply, body, context, respond, client)
         # Acknowledge so Slack does not retry a request that has already been answered.
         return BoltResponse(status=200, body="") if response is not None else None
+
+    def _reply_for(self, error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> Reply:
+        words = words_of(context, self._services)
+        if isinstance(error, DomainError | ParseError):
+            return render.problem(words, error.message, error.example)
+        else:
+            error_id = uuid.uuid4().hex[:8]
+            log.error(
+                "unhandled error %s: team=%s user=%s request=%r",
+                error_id,
+                team_of(body, context),
+                context.user_id,
+                describe_request(body),
+                exc_info=error,
+            )
+            return render.apology(words, error_id)
 
     async def _tell(
         self,

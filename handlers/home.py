@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.rendering.home import home_view
 from bot.services import Services
 from handlers.context import actor_of, words_of
+from handlers.listeners import Listeners
 
 
 class HomeHandlers:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def register(self, app: AsyncApp) -> None:
+    def register(self, app: Listeners) -> None:
         app.event("app_home_opened")(self.on_home_opened)
 
     async def on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:

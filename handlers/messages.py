@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.say.async_say import AsyncSay
 
@@ -17,6 +16,7 @@ from bot.rendering import blocks as render
 from bot.rendering.blocks import Reply
 from bot.services import Services
 from handlers.context import actor_of, words_of
+from handlers.listeners import Listeners
 
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")
 _HELP = re.compile(r"^\s*(help|aiuto|\?|what can you do\??|cosa sai fare\??)\s*$", re.IGNORECASE)
@@ -43,7 +43,7 @@ class MessageRouter:
     def add(self, intent: Intent) -> None:
         self._intents.append(intent)
 
-    def register(self, app: AsyncApp) -> None:
+    def register(self, app: Listeners) -> None:
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+
+from handlers.listeners import Listeners
 
 ReactionAction = Callable[[dict[str, Any], AsyncBoltContext], Awaitable[None]]
 
@@ -18,7 +19,7 @@ class ReactionRouter:
     def on(self, emoji: str, action: ReactionAction) -> None:
         self._actions[emoji] = action
 
-    def register(self, app: AsyncApp) -> None:
+    def register(self, app: Listeners) -> None:
         app.event("reaction_added")(self.on_reaction_added)
 
     async def on_reaction_added(self, event: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -17,6 +16,7 @@ from bot.rendering.blocks import Reply
 from bot.services import Services
 from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import actor_of, words_of
+from handlers.listeners import Listeners
 from handlers.messages import MessageRouter, PlainRequest
 
 
@@ -24,7 +24,7 @@ class ReminderHandlers:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def register(self, app: AsyncApp, commands: CommandRouter, messages: MessageRouter) -> None:
+    def register(self, app: Listeners, commands: CommandRouter, messages: MessageRouter) -> None:
         commands.route("reminders", self.list)
         messages.add(self.from_message)
         app.action(render.DONE)(self.on_done)

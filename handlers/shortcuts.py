@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -13,13 +12,14 @@ from bot.domain.capabilities import capability_named, shortcuts
 from bot.rendering import blocks as render
 from bot.services import Services
 from handlers.context import words_of
+from handlers.listeners import Listeners
 
 
 class ShortcutHandlers:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def register(self, app: AsyncApp, *, handled: set[str]) -> None:
+    def register(self, app: Listeners, *, handled: set[str]) -> None:
         for shortcut in shortcuts():
             if shortcut.callback_id not in handled:
                 app.shortcut(shortcut.callback_id)(self.not_yet_available)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -23,6 +22,7 @@ from bot.rendering import tasks as render
 from bot.services import Services
 from handlers.commands import CommandRequest, CommandRouter
 from handlers.context import actor_of, words_of
+from handlers.listeners import Listeners
 
 SHORTCUT = "create_task"
 
@@ -31,7 +31,7 @@ class TaskHandlers:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def register(self, app: AsyncApp, commands: CommandRouter) -> None:
+    def register(self, app: Listeners, commands: CommandRouter) -> None:
         commands.route("tasks", self.command)
         app.view(parse.MODAL)(self.on_modal_submit)
         app.shortcut(SHORTCUT)(self.on_shortcut)

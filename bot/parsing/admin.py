@@ -44,7 +44,7 @@ MAX_AUDIT_LIMIT = 50
 
 @dataclass(frozen=True, slots=True)
 class ShowRoles:
-    pass
+    """`/ops role` alone: who holds which role."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ class AssignRole:
 
 @dataclass(frozen=True, slots=True)
 class ShowConfig:
-    pass
+    """`/ops config` alone: the workspace's settings."""
 
 
 @dataclass(frozen=True, slots=True)

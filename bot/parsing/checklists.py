@@ -72,7 +72,7 @@ _VERB_OF = {word: verb for verb, words in VERBS.items() for word in words}
 
 @dataclass(frozen=True, slots=True)
 class ListChecklists:
-    pass
+    """`/ops checklist` alone: the workspace's checklists."""
 
 
 @dataclass(frozen=True, slots=True)

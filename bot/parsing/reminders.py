@@ -30,7 +30,7 @@ _GROUP_ID = re.compile(r"^<!subteam\^([A-Z0-9]+)")
 
 @dataclass(frozen=True, slots=True)
 class Me:
-    pass
+    """The person writing: "remind me"."""
 
 
 @dataclass(frozen=True, slots=True)

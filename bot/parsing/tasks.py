@@ -59,7 +59,7 @@ class AddTask:
 
 @dataclass(frozen=True, slots=True)
 class OpenModal:
-    pass
+    """`/ops task add` with nothing after it: the form to fill in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ class EditTask:
 
 @dataclass(frozen=True, slots=True)
 class TaskHelp:
-    pass
+    """`/ops task` alone: what the task commands are."""
 
 
 TaskCommand = AddTask | OpenModal | ListTasks | ChangeTask | AssignTask | DueTask | EditTask | TaskHelp

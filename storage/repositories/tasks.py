@@ -126,7 +126,7 @@ class SqlTaskRepository:
             case Scope.TAG:
                 conditions.append(TaskRow.tags.like(f"%,{_like_escaped(query.tag or '')},%", escape="\\"))
             case Scope.ALL:
-                pass
+                pass  # every open task of the workspace: no filter beyond the team and the status
         rows = await self._session.scalars(
             select(TaskRow).where(*conditions).order_by(TaskRow.due_utc.is_(None), TaskRow.due_utc, TaskRow.number)
         )

@@ -157,7 +157,10 @@ async def test_a_reminder_set_by_someone_else_cannot_be_changed_by_a_third_perso
     await running.tick()
     message = await next_bot_dm(double, MARIA, 0)
     # Luca never got it, but a crafted click with its id is still refused.
-    await double.send_block_action(LUCA, "reminder_done", message=message)
+    click = await double.send_block_action(LUCA, "reminder_done", message=message)
+    # Answered at once with 200: an error after the acknowledgement must not leave Slack waiting.
+    assert click.status == 200
+    assert click.acked_in_time
     refusal = await double.wait_for(lambda: next(iter(double.ephemerals(LUCA)), None))
     assert f"Only <@{MARIA}>, <@{GIULIA}> who set it, or a manager" in refusal.all_text()
 
