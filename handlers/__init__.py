@@ -25,11 +25,13 @@ def register_all(app: AsyncApp, services: Services) -> None:
     app.error(errors.handle)
     listeners = Listeners(app, errors.recover)
 
+    # Bolt tries listeners in the order they were registered, running every matcher until one fits: the busiest
+    # one, /ops, goes first (capabilities add their subcommands to the router afterwards).
     commands = CommandRouter(services)
+    commands.register(listeners)
     AdminHandlers(services).register(commands)
     TaskHandlers(services).register(listeners, commands)
     ChecklistHandlers(services).register(listeners, commands)
-    commands.register(listeners)
 
     messages = MessageRouter(services)
     ReminderHandlers(services).register(listeners, commands, messages)

@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,6 +23,7 @@ from bot.rendering import blocks as render
 from bot.rendering.blocks import Reply
 from bot.services import Services
 from handlers.context import team_of, words_of
+from handlers.listeners import Recovery
 
 log = logging.getLogger("ops.errors")
 
@@ -40,7 +40,7 @@ class ErrorHandler:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    async def recover(self, error: Exception, args: AsyncArgs) -> None:
+    async def recover(self, error: Exception, args: Recovery) -> None:
         """A listener's error (see handlers/listeners.py): answer in the acknowledgement if there still is
         one, privately otherwise."""
         reply = self._reply_for(error, args.body, args.context)

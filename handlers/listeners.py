@@ -12,27 +12,57 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from re import Pattern
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 Listener = Callable[..., Awaitable[Any]]
-Recover = Callable[[Exception, AsyncArgs], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """What answering a failed request needs."""
+
+    ack: AsyncAck
+    body: dict[str, Any]
+    context: AsyncBoltContext
+    respond: AsyncRespond | None
+    client: AsyncWebClient
+
+
+Recover = Callable[[Exception, Recovery], Awaitable[None]]
 Constraint = str | Pattern[str] | dict[str, Any]
 
 
+# What `recover` needs besides what the listener itself asks bolt for.
+RECOVERY_ARGUMENTS = ("ack", "body", "context", "respond", "client")
+
+
 def guard(listener: Listener, recover: Recover) -> Listener:
-    """Call `listener` with the arguments it names, and hand any error to `recover`."""
-    names = list(inspect.signature(listener).parameters)
+    """Call `listener` with the arguments it names, and hand any error to `recover`.
 
-    async def guarded(args: AsyncArgs) -> None:  # `args`: bolt passes everything it has
+    Bolt injects arguments by the names in a listener's signature, so the guard declares the listener's
+    names plus the few recovery needs, and passes each call on with exactly what the listener asked for.
+    """
+    wanted = list(inspect.signature(listener).parameters)
+    names = list(dict.fromkeys([*wanted, *RECOVERY_ARGUMENTS]))
+
+    async def guarded(**arguments: Any) -> None:
         try:
-            await listener(**{name: getattr(args, name) for name in names})
+            await listener(**{name: arguments[name] for name in wanted})
         except Exception as error:
-            await recover(error, args)
+            await recover(error, Recovery(**{name: arguments[name] for name in RECOVERY_ARGUMENTS}))
 
+    # Functions have no declared __signature__ attribute, but inspect (and so bolt) honours one when set.
+    guarded.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in names]
+    )
     guarded.__name__ = getattr(listener, "__name__", "listener")
     guarded.__qualname__ = getattr(listener, "__qualname__", guarded.__name__)
     return guarded
