@@ -16,11 +16,16 @@ EVENTS_PATH = "/slack/events"
 BOT_SCOPES = (
     "commands",  # /ops
     "chat:write",  # replies, reminders, digests
-    "im:history",  # message.im: direct messages to the bot
+    "chat:write.public",  # scheduled checklists posted to a public channel the bot was not invited to
+    "im:history",  # message.im, and a DM's history when checking whether a reminder was already sent
     "im:write",  # conversations.open, to DM a person first
+    "channels:history",  # a checklist channel's history, when checking whether a post was already sent
+    "groups:history",  # the same for private channels
     "app_mentions:read",  # app_mention
     "users:read",  # users.info (time zone, locale, admin flags) and users.list (admins)
+    "usergroups:read",  # usergroups.users.list: "remind @kitchen to …"
     "reactions:read",  # reaction_added
+    "files:write",  # a checklist's CSV export, uploaded to the person who asked
 )
 BOT_EVENTS = ("app_mention", "message.im", "app_home_opened", "reaction_added")
 
