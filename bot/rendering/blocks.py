@@ -14,12 +14,7 @@ from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
     DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
 )
 
 from bot.domain.audit import AuditEntry
@@ -30,9 +25,9 @@ from bot.domain.roles import Actor, Role
 from bot.domain.team import RoleChange, RoleListing
 from bot.domain.workspace import Setting, WorkspaceSettings
 from bot.i18n import Words
+from bot.rendering.kit import MAX_TEXT, clip, context, header, section
 from bot.rendering.time import minutes_text, slack_date
 
-MAX_TEXT = 3000  # Slack's limit for one text object
 MAX_FIELDS = 10  # and for the fields of one section
 MAX_AUDIT_LINES = 50
 MAX_AUDIT_LINE = 400
@@ -64,22 +59,6 @@ class Reply:
         return {"response_type": self.response_type, **self.as_message()}
 
 
-def _clip(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_clip(text)))
-
-
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=_clip(text))])
-
-
-def _header(text: str) -> HeaderBlock:
-    return HeaderBlock(text=PlainTextObject(text=_clip(text, 150)))
-
-
 def _capability_line(words: Words, capability: Capability) -> str:
     name = words(f"cap.{capability.id}.name")
     example = words(f"cap.{capability.id}.example")
@@ -91,14 +70,14 @@ def _capability_line(words: Words, capability: Capability) -> str:
 def help_overview(words: Words) -> Reply:
     everyday = [c for c in CAPABILITIES if not c.admin]
     admin = [c for c in CAPABILITIES if c.admin and c.id != "help"]
-    blocks: list[Block] = [_header(words("help.title")), _section(words("help.intro"))]
+    blocks: list[Block] = [header(words("help.title")), section(words("help.intro"))]
     # A few sections of several lines each rather than one block per capability: the same reading, and a
     # payload Slack (and our ack path) handles in a fraction of the time.
-    blocks += [_section("\n\n".join(_capability_line(words, c) for c in group)) for group in _groups(everyday)]
+    blocks += [section("\n\n".join(_capability_line(words, c) for c in group)) for group in _groups(everyday)]
     blocks.append(DividerBlock())
     admin_lines = "\n\n".join(_capability_line(words, c) for c in admin)
-    blocks.append(_section("*" + words("help.admin_title") + "*\n\n" + admin_lines))
-    blocks.append(_context(words("help.footer")))
+    blocks.append(section("*" + words("help.admin_title") + "*\n\n" + admin_lines))
+    blocks.append(context(words("help.footer")))
     names = ", ".join(words(f"cap.{c.id}.name") for c in CAPABILITIES if c.id != "help")
     return Reply(text=words("help.fallback", capabilities=names), blocks=blocks)
 
@@ -110,17 +89,17 @@ def _groups(capabilities: list[Capability], size: int = 4) -> list[list[Capabili
 
 def help_topic(words: Words, capability: Capability) -> Reply:
     name = words(f"cap.{capability.id}.name")
-    blocks: list[Block] = [_header(name), _section(words(f"cap.{capability.id}.summary"))]
-    blocks.append(_section(words(f"cap.{capability.id}.detail")))
+    blocks: list[Block] = [header(name), section(words(f"cap.{capability.id}.summary"))]
+    blocks.append(section(words(f"cap.{capability.id}.detail")))
     if not capability.available:
-        blocks.append(_context(words("help.topic_coming_soon", capability=name)))
+        blocks.append(context(words("help.topic_coming_soon", capability=name)))
     return Reply(text=f"{name}: {words(f'cap.{capability.id}.summary')}", blocks=blocks)
 
 
 def coming_soon(words: Words, capability: Capability) -> Reply:
     name = words(f"cap.{capability.id}.name")
     text = words("help.not_yet", capability=name)
-    return Reply(text=text, blocks=[_section(text), _context(words("help.see_help"))])
+    return Reply(text=text, blocks=[section(text), context(words("help.see_help"))])
 
 
 def unknown_command(words: Words, typed: str, suggestion: str | None) -> Reply:
@@ -129,7 +108,7 @@ def unknown_command(words: Words, typed: str, suggestion: str | None) -> Reply:
         if suggestion
         else words("router.unknown", typed=typed)
     )
-    return Reply(text=text, blocks=[_section(":thinking_face: " + text), _context(words("help.see_help"))])
+    return Reply(text=text, blocks=[section(":thinking_face: " + text), context(words("help.see_help"))])
 
 
 def unknown_help_topic(words: Words, typed: str, suggestion: str | None) -> Reply:
@@ -138,21 +117,21 @@ def unknown_help_topic(words: Words, typed: str, suggestion: str | None) -> Repl
         if suggestion
         else words("help.unknown_topic", typed=typed)
     )
-    return Reply(text=text, blocks=[_section(text), _context(words("help.see_help"))])
+    return Reply(text=text, blocks=[section(text), context(words("help.see_help"))])
 
 
 def problem(words: Words, message: Msg, example: Msg | None) -> Reply:
     """What was wrong, and a correct example to copy: the answer to any request that could not be done."""
     text = words.msg(message)
-    blocks: list[Block] = [_section(":warning: " + text)]
+    blocks: list[Block] = [section(":warning: " + text)]
     if example is not None:
-        blocks.append(_context(words("error.example", example=words.msg(example))))
+        blocks.append(context(words("error.example", example=words.msg(example))))
     return Reply(text=text, blocks=blocks)
 
 
 def apology(words: Words, error_id: str) -> Reply:
     text = words("error.unexpected", error_id=error_id)
-    return Reply(text=text, blocks=[_section(":face_with_head_bandage: " + text)])
+    return Reply(text=text, blocks=[section(":face_with_head_bandage: " + text)])
 
 
 def _mention(user: str) -> str:
@@ -167,16 +146,16 @@ def role_listing(words: Words, listing: RoleListing) -> Reply:
         lines.append(f"*{words.msg(role.label())}*: {people}")
     text = "\n".join(lines)
     blocks: list[Block] = [
-        _header(words("role.title")),
-        _section(text),
-        _context(words("role.everyone_else") + "  " + words("role.slack_admins_note")),
+        header(words("role.title")),
+        section(text),
+        context(words("role.everyone_else") + "  " + words("role.slack_admins_note")),
     ]
     return Reply(text=words("role.title") + "\n" + text, blocks=blocks)
 
 
 def role_changed(words: Words, change: RoleChange) -> Reply:
     text = words("role.changed", user=_mention(change.user), before=change.before.label(), after=change.after.label())
-    return Reply(text=text, blocks=[_section(":white_check_mark: " + text)])
+    return Reply(text=text, blocks=[section(":white_check_mark: " + text)])
 
 
 def _setting_value(words: Words, settings: WorkspaceSettings, setting: Setting) -> str:
@@ -200,7 +179,7 @@ def config_view(words: Words, settings: WorkspaceSettings) -> Reply:
     text = "\n".join(lines)
     return Reply(
         text=words("config.title") + "\n" + text,
-        blocks=[_header(words("config.title")), _section(text), _context(words("config.how_to_change"))],
+        blocks=[header(words("config.title")), section(text), context(words("config.how_to_change"))],
     )
 
 
@@ -211,24 +190,24 @@ def config_changed(words: Words, change: SettingChange) -> Reply:
         before=_setting_value(words, change.before, change.setting),
         after=_setting_value(words, change.after, change.setting),
     )
-    return Reply(text=text, blocks=[_section(":white_check_mark: " + text)])
+    return Reply(text=text, blocks=[section(":white_check_mark: " + text)])
 
 
 def audit_list(words: Words, actor: Actor, entries: Sequence[AuditEntry]) -> Reply:
     if not entries:
         text = words("audit.empty")
-        return Reply(text=text, blocks=[_section(text)])
+        return Reply(text=text, blocks=[section(text)])
     lines = [_audit_line(entry, actor) for entry in entries[:MAX_AUDIT_LINES]]
     # Lines are packed into as few sections as fit Slack's 3000 characters each; every line is clipped well
     # below that, so no section is ever empty and 50 entries stay far under 50 blocks.
-    blocks: list[Block] = [_header(words("audit.title"))]
+    blocks: list[Block] = [header(words("audit.title"))]
     chunk: list[str] = []
     for line in lines:
         if chunk and sum(len(item) + 1 for item in chunk) + len(line) > MAX_TEXT:
-            blocks.append(_section("\n".join(chunk)))
+            blocks.append(section("\n".join(chunk)))
             chunk = []
         chunk.append(line)
-    blocks.append(_section("\n".join(chunk)))
+    blocks.append(section("\n".join(chunk)))
     return Reply(text=words("audit.title"), blocks=blocks)
 
 
@@ -237,14 +216,14 @@ def _audit_line(entry: AuditEntry, actor: Actor) -> str:
     line = f"{slack_date(entry.at, actor.timezone)} — {_mention(entry.actor)} `{entry.action}` {entry.target}"
     if details:
         line += f" ({details})"
-    return _clip(line, MAX_AUDIT_LINE)
+    return clip(line, MAX_AUDIT_LINE)
 
 
 def not_understood(words: Words, typed: str) -> Reply:
-    text = words("dm.not_understood", typed=_clip(typed, 200))
-    return Reply(text=text, blocks=[_section(text), _context(words("dm.examples"))])
+    text = words("dm.not_understood", typed=clip(typed, 200))
+    return Reply(text=text, blocks=[section(text), context(words("dm.examples"))])
 
 
 def greeting(words: Words) -> Reply:
     text = words("dm.greeting")
-    return Reply(text=text, blocks=[_section(text), _context(words("help.see_help"))])
+    return Reply(text=text, blocks=[section(text), context(words("help.see_help"))])

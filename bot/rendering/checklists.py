@@ -20,14 +20,10 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
-    HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
@@ -49,7 +45,8 @@ from bot.domain.checklists import (
 )
 from bot.domain.roles import Actor
 from bot.i18n import Words
-from bot.rendering.blocks import MAX_TEXT, Reply, _clip
+from bot.rendering.blocks import Reply
+from bot.rendering.kit import MAX_TEXT, button, clip, context, header, section
 from bot.rendering.time import slack_date
 
 TICK = "checklist_tick"
@@ -62,24 +59,6 @@ COMPACT_CHUNK = 10  # items per section (and per menu) in a compact message
 MAX_OPTION = 75  # Slack's limit for an option's text
 HISTORY_LINES = 12  # lines of detail per run in /ops checklist history
 LIST_PAGE = 20
-
-
-def _section(text: str, accessory: ButtonElement | None = None, block_id: str | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_clip(text)), accessory=accessory, block_id=block_id)
-
-
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=_clip(text))])
-
-
-def _header(text: str) -> HeaderBlock:
-    return HeaderBlock(text=PlainTextObject(text=_clip(text, 150)))
-
-
-def _button(words: Words, key: str, action_id: str, value: str, *, primary: bool = False) -> ButtonElement:
-    return ButtonElement(
-        text=PlainTextObject(text=words(key)), action_id=action_id, value=value, style="primary" if primary else None
-    )
 
 
 def slack_time(instant: datetime, zone: ZoneInfo) -> str:
@@ -135,17 +114,17 @@ def _item_button(words: Words, posting: Posting, item: Item) -> ButtonElement:
     value = f"{posting.run.id}:{item.id}"
     done = posting.run.is_done(item)
     if item.kind is ItemKind.CHECK:
-        return _button(
+        return button(
             words, "checklist.button.undo" if done else "checklist.button.done", TICK, value, primary=not done
         )
     key = "checklist.button.change" if done else f"checklist.button.enter_{item.kind.value}"
-    return _button(words, key, VALUE, value, primary=not done)
+    return button(words, key, VALUE, value, primary=not done)
 
 
 def run_message(words: Words, posting: Posting) -> Reply:
     """The checklist as posted to the channel, and as it looks after every tick (chat.update)."""
     run = posting.run
-    blocks: list[Block] = [_header("📋 " + run.name)]
+    blocks: list[Block] = [header("📋 " + run.name)]
     notes = [
         slack_day(run.due, posting.zone),
         words("checklist.run.progress", done=run.done_count, total=len(run.items)),
@@ -154,20 +133,20 @@ def run_message(words: Words, posting: Posting) -> Reply:
         notes.append(words("checklist.run.deadline", time=slack_time(run.deadline, posting.zone)))
     if posting.late:
         notes.append(words("checklist.run.late", time=slack_time(run.due, posting.zone)))
-    blocks.append(_context(" · ".join(notes)))
+    blocks.append(context(" · ".join(notes)))
     if len(run.items) <= FULL_ITEMS:
         for item in run.items:
             blocks.append(
-                _section(
+                section(
                     _item_state(words, posting, item), _item_button(words, posting, item), f"checklist_item:{item.id}"
                 )
             )
     else:
         blocks += _compact(words, posting)
     if run.deadline_reported and run.open_items:
-        blocks.append(_context(words("checklist.run.deadline_missed", n=len(run.open_items))))
+        blocks.append(context(words("checklist.run.deadline_missed", n=len(run.open_items))))
     elif run.items and not run.open_items:
-        blocks.append(_context(words("checklist.run.complete")))
+        blocks.append(context(words("checklist.run.complete")))
     fallback = words("checklist.run.fallback", name=run.name, done=run.done_count, total=len(run.items))
     return Reply(text=fallback, blocks=blocks, response_type="in_channel")
 
@@ -180,11 +159,11 @@ def _compact(words: Words, posting: Posting) -> list[Block]:
         lines = [f"`{start + index + 1}` " + _item_state(words, posting, item) for index, item in enumerate(chunk)]
         text = "\n".join(lines)
         while len(text) > MAX_TEXT and lines:  # every line is short; this only guards against the absurd
-            lines = [_clip(line, MAX_TEXT // COMPACT_CHUNK) for line in lines]
+            lines = [clip(line, MAX_TEXT // COMPACT_CHUNK) for line in lines]
             text = "\n".join(lines)
-        blocks.append(_section(text))
+        blocks.append(section(text))
         options = [
-            Option(value=f"{run.id}:{item.id}", text=_clip(f"{start + index + 1}. {item.label}", MAX_OPTION))
+            Option(value=f"{run.id}:{item.id}", text=clip(f"{start + index + 1}. {item.label}", MAX_OPTION))
             for index, item in enumerate(chunk)
         ]
         blocks.append(
@@ -215,9 +194,9 @@ def flag_reply(words: Words, posting: Posting, flag: Flag) -> Reply:
         user=f"<@{entry.by}>",
         time=slack_time(entry.at, posting.zone),
     )
-    blocks: list[Block] = [_section("⚠️ " + text)]
+    blocks: list[Block] = [section("⚠️ " + text)]
     if flag.task_id is not None:
-        blocks.append(_context(words("checklist.flag_task", id=flag.task_id)))
+        blocks.append(context(words("checklist.flag_task", id=flag.task_id)))
     return Reply(text=text, blocks=blocks, response_type="in_channel")
 
 
@@ -232,7 +211,7 @@ def deadline_thread(words: Words, report: DeadlineReport) -> Reply:
         "checklist.deadline.thread", n=len(report.open_items), time=slack_time(run.deadline, report.posting.zone)
     )
     return Reply(
-        text=text, blocks=[_section("⏰ " + text + "\n" + _open_list(report.open_items))], response_type="in_channel"
+        text=text, blocks=[section("⏰ " + text + "\n" + _open_list(report.open_items))], response_type="in_channel"
     )
 
 
@@ -246,12 +225,12 @@ def deadline_dm(words: Words, report: DeadlineReport, zone: ZoneInfo) -> Reply:
         n=len(report.open_items),
         time=slack_time(run.deadline, zone),
     )
-    return Reply(text=text, blocks=[_section("⏰ " + text + "\n" + _open_list(report.open_items))])
+    return Reply(text=text, blocks=[section("⏰ " + text + "\n" + _open_list(report.open_items))])
 
 
 def post_failed(words: Words, name: str, channel: str, error: str) -> Reply:
     text = words("checklist.post_failed", name=name, channel=f"<#{channel}>", error=error)
-    return Reply(text=text, blocks=[_section(":warning: " + text)])
+    return Reply(text=text, blocks=[section(":warning: " + text)])
 
 
 # ---- command replies -----------------------------------------------------------------------------------------
@@ -259,7 +238,7 @@ def post_failed(words: Words, name: str, channel: str, error: str) -> Reply:
 
 def created(words: Words, checklist: Checklist) -> Reply:
     text = words("checklist.created", name=checklist.name)
-    return Reply(text=text, blocks=[_section(":white_check_mark: " + text), _context(words("checklist.next_add"))])
+    return Reply(text=text, blocks=[section(":white_check_mark: " + text), context(words("checklist.next_add"))])
 
 
 def item_added(words: Words, added: Added) -> Reply:
@@ -269,12 +248,12 @@ def item_added(words: Words, added: Added) -> Reply:
         name=added.checklist.name,
         n=len(added.checklist.items),
     )
-    return Reply(text=text, blocks=[_section(":heavy_plus_sign: " + text)])
+    return Reply(text=text, blocks=[section(":heavy_plus_sign: " + text)])
 
 
 def item_removed(words: Words, checklist: Checklist, item: Item) -> Reply:
     text = words("checklist.item_removed", item=item.label, name=checklist.name)
-    return Reply(text=text, blocks=[_section(":heavy_minus_sign: " + text)])
+    return Reply(text=text, blocks=[section(":heavy_minus_sign: " + text)])
 
 
 def _schedule_line(words: Words, actor: Actor, schedule: ChecklistSchedule) -> str:
@@ -297,47 +276,47 @@ def scheduled(words: Words, actor: Actor, checklist: Checklist, schedule: Checkl
         every=phrase,
         when=slack_date(schedule.next_at, actor.timezone, absolute=True),
     )
-    blocks: list[Block] = [_section(":calendar: " + text)]
+    blocks: list[Block] = [section(":calendar: " + text)]
     if schedule.deadline is not None:
-        blocks.append(_context(words("checklist.scheduled_due", time=f"{schedule.deadline:%H:%M}", zone=schedule.zone)))
+        blocks.append(context(words("checklist.scheduled_due", time=f"{schedule.deadline:%H:%M}", zone=schedule.zone)))
     return Reply(text=text, blocks=blocks)
 
 
 def unscheduled(words: Words, checklist: Checklist, count: int) -> Reply:
     text = words("checklist.unscheduled", name=checklist.name, n=count)
-    return Reply(text=text, blocks=[_section(text)])
+    return Reply(text=text, blocks=[section(text)])
 
 
 def checklist_list(words: Words, actor: Actor, overviews: Sequence[ChecklistOverview]) -> Reply:
     if not overviews:
         text = words("checklist.list_empty")
-        return Reply(text=text, blocks=[_section(text), _context(words("checklist.next_create"))])
-    blocks: list[Block] = [_header(words("checklist.list_title", n=len(overviews)))]
+        return Reply(text=text, blocks=[section(text), context(words("checklist.next_create"))])
+    blocks: list[Block] = [header(words("checklist.list_title", n=len(overviews)))]
     for overview in overviews[:LIST_PAGE]:
         checklist = overview.checklist
         lines = [f"*{checklist.name}* — " + words("checklist.items_count", n=len(checklist.items))]
         lines += ["   " + _schedule_line(words, actor, schedule) for schedule in overview.schedules]
         if not overview.schedules:
             lines.append("   _" + words("checklist.not_scheduled") + "_")
-        blocks.append(_section("\n".join(lines)))
+        blocks.append(section("\n".join(lines)))
     if len(overviews) > LIST_PAGE:
-        blocks.append(_context(words("checklist.list_more", n=len(overviews) - LIST_PAGE)))
-    blocks.append(_context(words("checklist.list_hint")))
+        blocks.append(context(words("checklist.list_more", n=len(overviews) - LIST_PAGE)))
+    blocks.append(context(words("checklist.list_hint")))
     return Reply(text=words("checklist.list_title", n=len(overviews)), blocks=blocks)
 
 
 def checklist_detail(words: Words, actor: Actor, overview: ChecklistOverview) -> Reply:
     checklist = overview.checklist
-    blocks: list[Block] = [_header("📋 " + checklist.name)]
+    blocks: list[Block] = [header("📋 " + checklist.name)]
     if checklist.items:
         lines = [f"`{item.position}` {item_description(words, item)}" for item in checklist.items]
         blocks += _packed(lines)
     else:
-        blocks.append(_section(words("checklist.no_items", name=checklist.name)))
+        blocks.append(section(words("checklist.no_items", name=checklist.name)))
     for schedule in overview.schedules:
-        blocks.append(_context(":calendar: " + _schedule_line(words, actor, schedule)))
+        blocks.append(context(":calendar: " + _schedule_line(words, actor, schedule)))
     if not overview.schedules:
-        blocks.append(_context(words("checklist.not_scheduled")))
+        blocks.append(context(words("checklist.not_scheduled")))
     return Reply(text=checklist.name, blocks=blocks)
 
 
@@ -347,19 +326,19 @@ def _packed(lines: Sequence[str]) -> list[Block]:
     chunk: list[str] = []
     for line in lines:
         if chunk and sum(len(item) + 1 for item in chunk) + len(line) > MAX_TEXT:
-            blocks.append(_section("\n".join(chunk)))
+            blocks.append(section("\n".join(chunk)))
             chunk = []
-        chunk.append(_clip(line, 500))
+        chunk.append(clip(line, 500))
     if chunk:
-        blocks.append(_section("\n".join(chunk)))
+        blocks.append(section("\n".join(chunk)))
     return blocks
 
 
 def history(words: Words, actor: Actor, checklist: Checklist, runs: Sequence[Run]) -> Reply:
     if not runs:
         text = words("checklist.history_empty", name=checklist.name)
-        return Reply(text=text, blocks=[_section(text)])
-    blocks: list[Block] = [_header(words("checklist.history_title", name=checklist.name))]
+        return Reply(text=text, blocks=[section(text)])
+    blocks: list[Block] = [header(words("checklist.history_title", name=checklist.name))]
     for run in runs:
         zone = actor.timezone
         head = f"*{slack_day(run.due, zone)}* — " + words(
@@ -384,8 +363,8 @@ def history(words: Words, actor: Actor, checklist: Checklist, runs: Sequence[Run
                 lines.append("⚠️ " + words("checklist.history_reading", item=flagged.label, value=value))
         if len(lines) > HISTORY_LINES:
             lines = [*lines[:HISTORY_LINES], "…"]
-        blocks.append(_section("\n".join(lines)))
-    blocks.append(_context(words("checklist.history_hint", name=checklist.name)))
+        blocks.append(section("\n".join(lines)))
+    blocks.append(context(words("checklist.history_hint", name=checklist.name)))
     return Reply(text=words("checklist.history_title", name=checklist.name), blocks=blocks)
 
 
@@ -441,7 +420,7 @@ def export_sent(words: Words, export: Export) -> Reply:
         month=f"{export.year:04d}-{export.month:02d}",
         n=len(export.rows),
     )
-    return Reply(text=text, blocks=[_section(":page_facing_up: " + text)])
+    return Reply(text=text, blocks=[section(":page_facing_up: " + text)])
 
 
 # ---- modals --------------------------------------------------------------------------------------------------
@@ -456,11 +435,11 @@ def add_item_modal(words: Words, checklist: Checklist, channel: str | None) -> d
         type="modal",
         callback_id=ADD_MODAL,
         private_metadata=json.dumps({"checklist": checklist.id, "channel": channel}),
-        title=PlainTextObject(text=_clip(words("checklist.modal.add_title"), 24)),
+        title=PlainTextObject(text=clip(words("checklist.modal.add_title"), 24)),
         submit=PlainTextObject(text=words("checklist.modal.add")),
         close=PlainTextObject(text=words("checklist.modal.cancel")),
         blocks=[
-            _context(words("checklist.modal.add_to", name=checklist.name)),
+            context(words("checklist.modal.add_to", name=checklist.name)),
             InputBlock(
                 block_id="label",
                 label=PlainTextObject(text=words("checklist.modal.label")),
@@ -501,14 +480,14 @@ def value_modal(words: Words, run: Run, item: Item) -> dict[str, Any]:
         type="modal",
         callback_id=VALUE_MODAL,
         private_metadata=json.dumps({"run": run.id, "item": item.id}),
-        title=PlainTextObject(text=_clip(words("checklist.modal.value_title"), 24)),
+        title=PlainTextObject(text=clip(words("checklist.modal.value_title"), 24)),
         submit=PlainTextObject(text=words("checklist.modal.save")),
         close=PlainTextObject(text=words("checklist.modal.cancel")),
         blocks=[
-            _context(f"📋 {_clip(run.name, 200)}"),
+            context(f"📋 {clip(run.name, 200)}"),
             InputBlock(
                 block_id="value",
-                label=PlainTextObject(text=_clip(item.label, 2000)),
+                label=PlainTextObject(text=clip(item.label, 2000)),
                 element=PlainTextInputElement(action_id="value", multiline=item.kind is ItemKind.NOTE, max_length=500),
                 hint=PlainTextObject(text=hint) if hint else None,
             ),

@@ -9,8 +9,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
     PlainTextObject,
@@ -21,7 +19,8 @@ from bot.domain.reminders import Delivery, is_late
 from bot.domain.reminding import PendingReminders, PlainReminder, TaskReminder
 from bot.domain.roles import Actor
 from bot.i18n import Words
-from bot.rendering.blocks import Reply, _clip
+from bot.rendering.blocks import Reply
+from bot.rendering.kit import button, clip, context, section
 from bot.rendering.time import slack_date
 
 DONE = "reminder_done"
@@ -34,20 +33,6 @@ TASK_SNOOZE = "reminder_task_snooze"
 TASK_CANCEL = "reminder_task_cancel"
 PAGE_SIZE = 20  # two blocks each: well inside Slack's 50
 MAX_GROUPED = 45  # one block each in a grouped message
-
-
-def _section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_clip(text)), accessory=accessory)
-
-
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=_clip(text))])
-
-
-def _button(words: Words, key: str, action_id: str, value: str, *, primary: bool = False) -> ButtonElement:
-    return ButtonElement(
-        text=PlainTextObject(text=words(key)), action_id=action_id, value=value, style="primary" if primary else None
-    )
 
 
 def _ago(words: Words, due: datetime, now: datetime) -> str:
@@ -75,14 +60,14 @@ def reminder_message(words: Words, actor: Actor, delivery: Delivery, now: dateti
     if is_late(delivery.due, now):
         notes.append(_late_note(words, actor, delivery, now))
     blocks: list[Block] = [
-        _section(words("reminder.title", text=text)),
-        _context(" · ".join(notes)),
+        section(words("reminder.title", text=text)),
+        context(" · ".join(notes)),
         ActionsBlock(
             block_id=f"reminder:{value}",
             elements=[
-                _button(words, "reminder.button.done", DONE, value, primary=True),
-                _button(words, "reminder.button.snooze", SNOOZE, value),
-                _button(words, "reminder.button.tomorrow", TOMORROW, value),
+                button(words, "reminder.button.done", DONE, value, primary=True),
+                button(words, "reminder.button.snooze", SNOOZE, value),
+                button(words, "reminder.button.tomorrow", TOMORROW, value),
             ],
         ),
     ]
@@ -93,7 +78,7 @@ def grouped_reminders(words: Words, actor: Actor, deliveries: Sequence[Delivery]
     """Several reminders for one person at once (typically after downtime): one message, one line each."""
     late = [d for d in deliveries if is_late(d.due, now)]
     title_key = "reminder.group_late" if late else "reminder.group"
-    blocks: list[Block] = [_section(words(title_key, n=len(deliveries)))]
+    blocks: list[Block] = [section(words(title_key, n=len(deliveries)))]
     for delivery in deliveries[:MAX_GROUPED]:
         parts = [delivery.payload.get("text", ""), _from(words, delivery)]
         note = (
@@ -102,7 +87,7 @@ def grouped_reminders(words: Words, actor: Actor, deliveries: Sequence[Delivery]
             else slack_date(delivery.due, actor.timezone)
         )
         line = "• *" + parts[0] + "*" + (f" ({parts[1]})" if parts[1] else "") + " — " + note
-        block = _section(line, _button(words, "reminder.button.done", DONE, str(delivery.schedule_id)))
+        block = section(line, button(words, "reminder.button.done", DONE, str(delivery.schedule_id)))
         block.block_id = f"reminder:{delivery.schedule_id}"
         blocks.append(block)
     texts = ", ".join(d.payload.get("text", "") for d in deliveries)
@@ -110,7 +95,7 @@ def grouped_reminders(words: Words, actor: Actor, deliveries: Sequence[Delivery]
 
 
 def _resolved_block(block_id: str, text: str) -> dict[str, Any]:
-    return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=_clip(text))).to_dict()
+    return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=clip(text))).to_dict()
 
 
 def after_action(
@@ -147,9 +132,9 @@ def confirmation(words: Words, actor: Actor, reminders: Sequence[PlainReminder],
         text = words("reminder.confirm_me", text=first.text, when=when)
     else:
         text = words("reminder.confirm_other", user=f"<@{first.recipient}>", text=first.text, when=when)
-    blocks: list[Block] = [_section(":alarm_clock: " + text)]
+    blocks: list[Block] = [section(":alarm_clock: " + text)]
     if every:
-        blocks.append(_context(words("reminder.repeats", every=every)))
+        blocks.append(context(words("reminder.repeats", every=every)))
     return Reply(text=text, blocks=blocks)
 
 
@@ -157,7 +142,7 @@ def reminder_list(words: Words, actor: Actor, pending: PendingReminders, offset:
     """Plain reminders and task reminders, soonest first, each with Snooze and Cancel."""
     if not len(pending):
         text = words("reminder.list_empty")
-        return Reply(text=text, blocks=[_section(text), _context(words("reminder.example_hint"))])
+        return Reply(text=text, blocks=[section(text), context(words("reminder.example_hint"))])
     entries: list[tuple[datetime, list[Block]]] = [
         (reminder.next_at, _plain_entry(words, actor, reminder)) for reminder in pending.plain if reminder.next_at
     ]
@@ -167,7 +152,7 @@ def reminder_list(words: Words, actor: Actor, pending: PendingReminders, offset:
     for _when, entry in entries[offset : offset + PAGE_SIZE]:
         blocks += entry
     if offset + PAGE_SIZE < len(entries):
-        blocks.append(ActionsBlock(elements=[_button(words, "reminder.button.more", PAGE, str(offset + PAGE_SIZE))]))
+        blocks.append(ActionsBlock(elements=[button(words, "reminder.button.more", PAGE, str(offset + PAGE_SIZE))]))
     return Reply(text=words("reminder.list_title", n=len(pending)), blocks=blocks)
 
 
@@ -180,11 +165,11 @@ def _plain_entry(words: Words, actor: Actor, reminder: PlainReminder) -> list[Bl
         who = " " + words("reminder.from", user=f"<@{reminder.created_by}>")
     repeat = " " + words("reminder.recurring") if reminder.rrule else ""
     value = str(reminder.id)
-    buttons = [_button(words, "reminder.button.cancel", LIST_CANCEL, value)]
+    buttons = [button(words, "reminder.button.cancel", LIST_CANCEL, value)]
     if not reminder.rrule:
-        buttons.insert(0, _button(words, "reminder.button.snooze", LIST_SNOOZE, value))
+        buttons.insert(0, button(words, "reminder.button.snooze", LIST_SNOOZE, value))
     return [
-        _section(f"*{reminder.text}*{who} — {slack_date(reminder.next_at, actor.timezone)}{repeat}"),
+        section(f"*{reminder.text}*{who} — {slack_date(reminder.next_at, actor.timezone)}{repeat}"),
         ActionsBlock(block_id=f"reminder:{value}", elements=buttons),
     ]
 
@@ -193,12 +178,12 @@ def _task_entry(words: Words, actor: Actor, task: TaskReminder) -> list[Block]:
     value = str(task.number)
     line = words("reminder.task_entry", number=task.number, title=task.title)
     return [
-        _section(f"{line} — {slack_date(task.due, actor.timezone)}"),
+        section(f"{line} — {slack_date(task.due, actor.timezone)}"),
         ActionsBlock(
             block_id=f"task-reminder:{value}",
             elements=[
-                _button(words, "reminder.button.snooze", TASK_SNOOZE, value),
-                _button(words, "reminder.button.cancel", TASK_CANCEL, value),
+                button(words, "reminder.button.snooze", TASK_SNOOZE, value),
+                button(words, "reminder.button.cancel", TASK_CANCEL, value),
             ],
         ),
     ]
@@ -206,4 +191,4 @@ def _task_entry(words: Words, actor: Actor, task: TaskReminder) -> list[Block]:
 
 def failure_report(words: Words, recipient: str, text: str, error: str) -> Reply:
     line = words("reminder.failed", user=f"<@{recipient}>", text=text, error=error)
-    return Reply(text=line, blocks=[_section(":warning: " + line)])
+    return Reply(text=line, blocks=[section(":warning: " + line)])

@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DatePickerElement,
     InputBlock,
     MarkdownTextObject,
@@ -30,7 +29,8 @@ from bot.domain.roles import Actor
 from bot.domain.tasks import Priority, Scope, Task, TaskQuery
 from bot.i18n import Words
 from bot.parsing import tasks as fields
-from bot.rendering.blocks import Reply, _clip
+from bot.rendering.blocks import Reply
+from bot.rendering.kit import button, clip, context, section
 from bot.rendering.time import slack_date
 
 DM_DONE = "task_dm_done"
@@ -48,20 +48,6 @@ PRIORITY_MARKS: Mapping[Priority, str] = {
     Priority.HIGH: "🔺",
     Priority.URGENT: "🚨",
 }
-
-
-def _section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_clip(text)), accessory=accessory)
-
-
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=_clip(text))])
-
-
-def _button(words: Words, key: str, action_id: str, value: str, *, primary: bool = False) -> ButtonElement:
-    return ButtonElement(
-        text=PlainTextObject(text=words(key)), action_id=action_id, value=value, style="primary" if primary else None
-    )
 
 
 def _priority(words: Words, priority: Priority) -> str:
@@ -102,9 +88,9 @@ def created(words: Words, actor: Actor, task: Task, every: str | None, now: date
     )
     who = words("task.for_you") if task.assignee == actor.user else words("task.for_user", user=f"<@{task.assignee}>")
     text = words("task.created", number=task.number, title=task.title, who=who, due=due)
-    blocks: list[Block] = [_section("✅ " + text), _context(task_line(words, actor, task, now))]
+    blocks: list[Block] = [section("✅ " + text), context(task_line(words, actor, task, now))]
     if every:
-        blocks.append(_context(words("task.repeats", every=every)))
+        blocks.append(context(words("task.repeats", every=every)))
     return Reply(text=text, blocks=blocks)
 
 
@@ -123,9 +109,9 @@ CHANGE_KEYS: Mapping[str, str] = {
 def changed(words: Words, actor: Actor, task: Task, change: str, now: datetime) -> Reply:
     when = slack_date(task.due, actor.timezone, absolute=True) if task.due else ""
     text = words(CHANGE_KEYS[change], number=task.number, title=task.title, user=f"<@{task.assignee}>", when=when)
-    blocks: list[Block] = [_section(text)]
+    blocks: list[Block] = [section(text)]
     if change != "delete":
-        blocks.append(_context(task_line(words, actor, task, now)))
+        blocks.append(context(task_line(words, actor, task, now)))
     return Reply(text=text, blocks=blocks)
 
 
@@ -165,30 +151,30 @@ def task_list(
     title = _list_title(words, query, len(tasks))
     if not tasks:
         text = words("task.list.empty")
-        return Reply(text=title + " " + text, blocks=[_section(f"*{title}*\n{text}"), _context(words("task.hint"))])
+        return Reply(text=title + " " + text, blocks=[section(f"*{title}*\n{text}"), context(words("task.hint"))])
     offset = max(0, min(offset, len(tasks) - 1))
     page = tasks[offset : offset + PAGE_SIZE]
     # A header is plain text: mentions would show raw, so the title goes into a section.
-    blocks: list[Block] = [_section(f"*{title}*")]
+    blocks: list[Block] = [section(f"*{title}*")]
     for task in page:
-        blocks.append(_section(task_line(words, actor, task, now)))
+        blocks.append(section(task_line(words, actor, task, now)))
         value = list_value(task.number, query, offset)
         blocks.append(
             ActionsBlock(
                 block_id=f"{BLOCK_PREFIX}{task.number}",
                 elements=[
-                    _button(words, "task.button.done", LIST_DONE, value, primary=True),
-                    _button(words, "task.button.snooze", LIST_SNOOZE, value),
+                    button(words, "task.button.done", LIST_DONE, value, primary=True),
+                    button(words, "task.button.snooze", LIST_SNOOZE, value),
                 ],
             )
         )
     pager: list[ButtonElement] = []
     if offset > 0:
-        pager.append(_button(words, "task.button.previous", PAGE, f"0|{query.encode()}|{max(offset - PAGE_SIZE, 0)}"))
+        pager.append(button(words, "task.button.previous", PAGE, f"0|{query.encode()}|{max(offset - PAGE_SIZE, 0)}"))
     if offset + PAGE_SIZE < len(tasks):
-        pager.append(_button(words, "task.button.more", PAGE, f"0|{query.encode()}|{offset + PAGE_SIZE}"))
+        pager.append(button(words, "task.button.more", PAGE, f"0|{query.encode()}|{offset + PAGE_SIZE}"))
     if pager:
-        blocks.append(_context(words("task.list.page", first=offset + 1, last=offset + len(page), n=len(tasks))))
+        blocks.append(context(words("task.list.page", first=offset + 1, last=offset + len(page), n=len(tasks))))
         blocks.append(ActionsBlock(block_id="task_pager", elements=pager))
     return Reply(text=title, blocks=blocks)
 
@@ -211,7 +197,7 @@ def task_modal(words: Words, actor: Actor, *, title: str = "", private_metadata:
                 block_id=fields.TITLE_BLOCK,
                 label=PlainTextObject(text=words("task.modal.task")),
                 element=PlainTextInputElement(
-                    action_id="title", initial_value=_clip(title, 200) if title else None, max_length=200
+                    action_id="title", initial_value=clip(title, 200) if title else None, max_length=200
                 ),
             ),
             InputBlock(
@@ -275,9 +261,9 @@ def _dm_buttons(words: Words, task: Task) -> ActionsBlock:
     return ActionsBlock(
         block_id=f"{BLOCK_PREFIX}{task.number}",
         elements=[
-            _button(words, "task.button.done", DM_DONE, value, primary=True),
-            _button(words, "task.button.snooze", DM_SNOOZE, value),
-            _button(words, "task.button.tomorrow", DM_TOMORROW, value),
+            button(words, "task.button.done", DM_DONE, value, primary=True),
+            button(words, "task.button.snooze", DM_SNOOZE, value),
+            button(words, "task.button.tomorrow", DM_TOMORROW, value),
         ],
     )
 
@@ -289,11 +275,11 @@ def due_message(words: Words, actor: Actor, delivery: Delivery, task: Task, now:
     if is_late(delivery.due, now):
         notes.append(_late_note(words, actor, delivery.due, now))
     blocks: list[Block] = [
-        _section(words("task.due_title", number=task.number, title=_title(task))),
-        _context(" · ".join(notes)),
+        section(words("task.due_title", number=task.number, title=_title(task))),
+        context(" · ".join(notes)),
     ]
     if task.notes:
-        blocks.append(_context(task.notes))
+        blocks.append(context(task.notes))
     blocks.append(_dm_buttons(words, task))
     return Reply(text=words("task.due_fallback", number=task.number, title=task.title), blocks=blocks)
 
@@ -302,16 +288,16 @@ def grouped_due(words: Words, actor: Actor, items: Sequence[tuple[Delivery, Task
     """Several tasks due for one person at once (typically after downtime): one message, one line each."""
     late = any(is_late(delivery.due, now) for delivery, _ in items)
     title_key = "task.group_late" if late else "task.group"
-    blocks: list[Block] = [_section(words(title_key, n=len(items)))]
+    blocks: list[Block] = [section(words(title_key, n=len(items)))]
     for delivery, task in items[:MAX_GROUPED]:
         note = (
             _late_note(words, actor, delivery.due, now)
             if is_late(delivery.due, now)
             else slack_date(delivery.due, actor.timezone)
         )
-        block = _section(
+        block = section(
             f"• *#{task.number}* {_title(task)} — {note}",
-            _button(words, "task.button.done", DM_DONE, str(task.number)),
+            button(words, "task.button.done", DM_DONE, str(task.number)),
         )
         block.block_id = f"{BLOCK_PREFIX}{task.number}"
         blocks.append(block)
@@ -329,7 +315,7 @@ def after_dm_action(
         assert task.due is not None
         line = words("task.dm.snoozed", number=task.number, title=task.title, when=slack_date(task.due, actor.timezone))
     block_id = f"{BLOCK_PREFIX}{task.number}"
-    resolved = SectionBlock(block_id=block_id, text=MarkdownTextObject(text=_clip(line))).to_dict()
+    resolved = SectionBlock(block_id=block_id, text=MarkdownTextObject(text=clip(line))).to_dict()
     grouped = sum(1 for block in message_blocks if str(block.get("block_id", "")).startswith(BLOCK_PREFIX)) > 1
     if not grouped:
         return {"replace_original": True, "text": line, "blocks": [resolved]}
@@ -347,9 +333,9 @@ def escalation_message(words: Words, actor: Actor, task: Task, now: datetime) ->
         when=slack_date(task.due, actor.timezone),
         ago=_ago(words, task.due, now),
     )
-    return Reply(text=text, blocks=[_section("⏰ " + text), _context(task_line(words, actor, task, now))])
+    return Reply(text=text, blocks=[section("⏰ " + text), context(task_line(words, actor, task, now))])
 
 
 def failure_report(words: Words, recipient: str, title: str, error: str) -> Reply:
     line = words("task.failed", user=f"<@{recipient}>", title=title, error=error)
-    return Reply(text=line, blocks=[_section(":warning: " + line)])
+    return Reply(text=line, blocks=[section(":warning: " + line)])
