@@ -15,7 +15,7 @@ from bot.domain.access import AccessService
 from bot.domain.ids import UserId
 from bot.domain.reminders import Delivery
 from bot.domain.roles import Actor, Role
-from bot.i18n import Translator
+from bot.i18n import Translator, Words
 from bot.rendering import reminders as render
 from bot.rendering.blocks import Reply
 from bot.scheduling import Failed, Outcome, Sent
@@ -134,13 +134,19 @@ class DirectMessageCourier:
         return found
 
     async def report_failure(self, delivery: Delivery, error: str) -> None:
-        """Tell whoever set the reminder that it could not be delivered; never drop it silently."""
+        """Tell whoever set it that it could not be delivered; never drop it silently."""
         if delivery.created_by == delivery.recipient:
             log.error(
-                "reminder %s for %s could not be delivered: %s", delivery.occurrence_key, delivery.recipient, error
+                "%s %s for %s could not be delivered: %s",
+                delivery.kind,
+                delivery.occurrence_key,
+                delivery.recipient,
+                error,
             )
             return
         actor = await self._recipient(replace(delivery, recipient=delivery.created_by))
-        words = self._translator.bind(actor.language)
-        reply = render.failure_report(words, delivery.recipient, delivery.payload.get("text", ""), error)
+        reply = self.failure_reply(self._translator.bind(actor.language), delivery, error)
         await self._client.chat_postMessage(channel=delivery.created_by, **reply.as_message())
+
+    def failure_reply(self, words: Words, delivery: Delivery, error: str) -> Reply:
+        return render.failure_report(words, delivery.recipient, delivery.payload.get("text", ""), error)

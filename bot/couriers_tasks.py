@@ -14,8 +14,9 @@ from bot.domain.access import AccessService
 from bot.domain.reminders import Delivery
 from bot.domain.tasking import TaskService, task_id_of
 from bot.domain.tasks import Task
-from bot.i18n import Translator
+from bot.i18n import Translator, Words
 from bot.rendering import tasks as render
+from bot.rendering.blocks import Reply
 from bot.scheduling import Outcome, Sent, Skipped
 
 log = logging.getLogger("ops.couriers.tasks")
@@ -64,17 +65,9 @@ class TaskDueCourier(DirectMessageCourier):
             outcomes |= await self._post(first.recipient, [delivery for delivery, _ in chunk], reply)
         return outcomes
 
-    async def report_failure(self, delivery: Delivery, error: str) -> None:
-        """Tell whoever created the task that its reminder could not reach the assignee."""
-        if delivery.created_by == delivery.recipient:
-            log.error(
-                "task reminder %s for %s could not be delivered: %s", delivery.occurrence_key, delivery.recipient, error
-            )
-            return
-        actor = await self._recipient(replace(delivery, recipient=delivery.created_by))
-        words = self._translator.bind(actor.language)
-        reply = render.failure_report(words, delivery.recipient, delivery.payload.get("title", ""), error)
-        await self._client.chat_postMessage(channel=delivery.created_by, **reply.as_message())
+    def failure_reply(self, words: Words, delivery: Delivery, error: str) -> Reply:
+        """Whoever created the task hears that its reminder could not reach the assignee."""
+        return render.failure_report(words, delivery.recipient, delivery.payload.get("title", ""), error)
 
 
 class TaskOverdueCourier(DirectMessageCourier):
