@@ -422,7 +422,9 @@ class SlackToApp:
         user = self._person(user_id)
         live = self._top_view(user.id, view)
         entered = payloads.expand_values(live["blocks"], values or {})
-        live["state"] = {"values": {**live["state"]["values"], **entered}}
+        # Slack reports every input: what was typed, else what the app put there (initial_*), else empty.
+        state = payloads.merge_state(payloads.initial_values(live["blocks"]), live["state"]["values"], entered)
+        live["state"] = {"values": state}
         payload = payloads.view_submission(
             self.workspace,
             user=user,

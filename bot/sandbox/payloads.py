@@ -121,6 +121,48 @@ def action(element: Mapping[str, Any], block_id: str, value: Any, action_ts: str
     return entry
 
 
+_INITIAL_FIELDS = {
+    "static_select": ("initial_option", "selected_option"),
+    "external_select": ("initial_option", "selected_option"),
+    "radio_buttons": ("initial_option", "selected_option"),
+    "multi_static_select": ("initial_options", "selected_options"),
+    "checkboxes": ("initial_options", "selected_options"),
+    "datepicker": ("initial_date", "selected_date"),
+    "timepicker": ("initial_time", "selected_time"),
+    "datetimepicker": ("initial_date_time", "selected_date_time"),
+    "users_select": ("initial_user", "selected_user"),
+    "multi_users_select": ("initial_users", "selected_users"),
+    "conversations_select": ("initial_conversation", "selected_conversation"),
+    "multi_conversations_select": ("initial_conversations", "selected_conversations"),
+    "channels_select": ("initial_channel", "selected_channel"),
+    "multi_channels_select": ("initial_channels", "selected_channels"),
+}
+
+
+def initial_values(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The state Slack reports for a modal's inputs nobody touched: each one's initial value, or empty."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in blocks:
+        element = block.get("element")
+        if block.get("type") != "input" or not isinstance(element, dict) or "action_id" not in element:
+            continue
+        kind = str(element.get("type", "plain_text_input"))
+        initial, selected = _INITIAL_FIELDS.get(kind, ("initial_value", "value"))
+        empty: Any = [] if selected.endswith("s") and selected != "value" else None
+        entry = {"type": kind, selected: element.get(initial, empty)}
+        state.setdefault(str(block.get("block_id")), {})[str(element["action_id"])] = entry
+    return state
+
+
+def merge_state(*layers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Later layers win, input by input (not block by block)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for layer in layers:
+        for block_id, by_action in layer.items():
+            merged.setdefault(block_id, {}).update(by_action)
+    return merged
+
+
 def expand_values(blocks: list[dict[str, Any]], values: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """`state.values` from `{block_id: {action_id: value}}`, where a value is a full entry or a shorthand."""
     state: dict[str, Any] = {}
