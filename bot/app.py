@@ -21,6 +21,7 @@ from bot.domain.auditing import AuditService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.configuration import ConfigService
+from bot.domain.people_time import PeopleTimeService
 from bot.domain.ports import UnitOfWork
 from bot.domain.reminders import Kind
 from bot.domain.reminding import ReminderService
@@ -76,6 +77,7 @@ def build_services(
         tasks=tasks,
         # An out-of-range checklist reading opens a task through the Tasks service.
         checklists=ChecklistService(unit_of_work, clock, reminder_engine.poke, access, tasks, access.refresh_admins),
+        people=PeopleTimeService(unit_of_work, clock, access),
     )
     # How each kind of scheduled delivery reaches Slack.
     reminder_engine.register(Kind.REMINDER, DirectMessageCourier(client, access, words))

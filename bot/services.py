@@ -9,6 +9,7 @@ from bot.domain.auditing import AuditService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock
 from bot.domain.configuration import ConfigService
+from bot.domain.people_time import PeopleTimeService
 from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
 from bot.domain.tasking import TaskService
@@ -28,3 +29,4 @@ class Services:
     reminders: ReminderService
     tasks: TaskService
     checklists: ChecklistService
+    people: PeopleTimeService

@@ -13,6 +13,7 @@ from handlers.home import HomeHandlers
 from handlers.listeners import Listeners
 from handlers.messages import MessageRouter
 from handlers.middleware import RequestMiddleware
+from handlers.people import PeopleHandlers
 from handlers.reactions import ReactionRouter
 from handlers.reminders import ReminderHandlers
 from handlers.shortcuts import ShortcutHandlers
@@ -32,6 +33,7 @@ def register_all(app: AsyncApp, services: Services) -> None:
     AdminHandlers(services).register(commands)
     TaskHandlers(services).register(listeners, commands)
     ChecklistHandlers(services).register(listeners, commands)
+    PeopleHandlers(services).register(commands)
 
     messages = MessageRouter(services)
     ReminderHandlers(services).register(listeners, commands, messages)

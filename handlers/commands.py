@@ -55,6 +55,11 @@ class CommandRouter:
         for command in capability.commands:
             self._routes[command] = action
 
+    def route_words(self, words: tuple[str, ...], action: CommandAction) -> None:
+        """Route subcommands by name, for a part of a capability that works before the rest of it is built."""
+        for word in words:
+            self._routes[word.lower()] = action
+
     def register(self, app: Listeners) -> None:
         app.command("/ops")(self.on_command)
 

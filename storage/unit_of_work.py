@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.checklists import SqlChecklistRepository
+from storage.repositories.people import SqlPeopleRepository
 from storage.repositories.profiles import SqlProfileRepository
 from storage.repositories.requests import SqlRequestLedger
 from storage.repositories.roles import SqlRoleRepository
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     deliveries: SqlDeliveryRepository
     tasks: SqlTaskRepository
     checklists: SqlChecklistRepository
+    people: SqlPeopleRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryRepository(session)
         self.tasks = SqlTaskRepository(session)
         self.checklists = SqlChecklistRepository(session)
+        self.people = SqlPeopleRepository(session)
         return self
 
     async def __aexit__(

@@ -34,8 +34,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         shortcuts=(MessageShortcut("create_task", "tasks"),),
     ),
     Capability("checklists", ("checklist", "checklists", "lista"), available=True),
+    Capability("shifts", ("shift", "shifts", "rota", "onshift", "turno", "turni"), available=False),
+    # Working hours, time off and holidays: the part of "who works when" that is built so far.
     Capability(
-        "shifts", ("shift", "rota", "onshift", "hours", "away", "holiday", "turno", "turni", "ferie"), available=False
+        "people", ("hours", "orari", "away", "assenza", "ferie", "holiday", "holidays", "festivo"), available=True
     ),
     Capability(
         "meetings", ("meeting", "room", "agenda", "minutes", "calendar", "riunione", "verbale"), available=False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -12,6 +12,7 @@ from bot.domain.audit import AuditEntry
 from bot.domain.checklists import Checklist, Entry, Item, ItemSpec, NewEntry, NewRun, Run
 from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.people import Profile
+from bot.domain.people_time import Holiday, StoredHours, TimeOff, TimeOffDraft
 from bot.domain.reminders import Delivery, DeliveryOutcomes, Kind, Schedule, ScheduleMove, ScheduleSpec
 from bot.domain.roles import Role
 from bot.domain.tasks import Task, TaskQuery
@@ -153,6 +154,34 @@ class ChecklistRepository(Protocol):
         ...
 
 
+class PeopleRepository(Protocol):
+    """Working hours (a person's, or the workspace default when `user` is None), time off and holidays."""
+
+    async def hours(self, team: TeamId, user: UserId | None) -> StoredHours | None: ...
+
+    async def put_hours(self, stored: StoredHours) -> None: ...
+
+    async def add_time_off(self, draft: TimeOffDraft) -> TimeOff: ...
+
+    async def time_off(self, team: TeamId, time_off_id: int) -> TimeOff | None: ...
+
+    async def overlapping_time_off(self, team: TeamId, user: UserId, first: date, last: date) -> list[TimeOff]: ...
+
+    async def time_off_since(self, team: TeamId, day: date) -> list[TimeOff]:
+        """Time off not cancelled whose last day is `day` or later, soonest first."""
+        ...
+
+    async def cancel_time_off(self, team: TeamId, time_off_id: int, *, by: UserId, at: datetime) -> bool: ...
+
+    async def holiday(self, team: TeamId, day: date) -> Holiday | None: ...
+
+    async def add_holiday(self, holiday: Holiday, *, zone: str, at: datetime) -> None: ...
+
+    async def holidays(self, team: TeamId, *, since: date | None) -> list[Holiday]: ...
+
+    async def remove_holiday(self, team: TeamId, day: date) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: committed when the block ends normally, rolled back when it raises."""
 
@@ -182,6 +211,9 @@ class UnitOfWork(Protocol):
 
     @property
     def checklists(self) -> ChecklistRepository: ...
+
+    @property
+    def people(self) -> PeopleRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
