@@ -80,8 +80,10 @@ def build_services(
         people=PeopleTimeService(unit_of_work, clock, access),
     )
     # How each kind of scheduled delivery reaches Slack.
-    reminder_engine.register(Kind.REMINDER, DirectMessageCourier(client, access, words))
-    reminder_engine.register(Kind.TASK_DUE, TaskDueCourier(client, access, words, services.tasks))
+    # Reminders and task reminders for someone on time off wait until they are back.
+    away_until = services.people.away_until
+    reminder_engine.register(Kind.REMINDER, DirectMessageCourier(client, access, words, away_until))
+    reminder_engine.register(Kind.TASK_DUE, TaskDueCourier(client, access, words, services.tasks, away_until))
     reminder_engine.register(Kind.TASK_OVERDUE, TaskOverdueCourier(client, access, words, services.tasks))
     reminder_engine.register(Kind.CHECKLIST, ChecklistCourier(client, services.checklists, access, words))
     reminder_engine.register(

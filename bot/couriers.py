@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -12,17 +12,19 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.access import AccessService
-from bot.domain.ids import UserId
+from bot.domain.ids import TeamId, UserId
 from bot.domain.reminders import Delivery
 from bot.domain.roles import Actor, Role
 from bot.i18n import Translator, Words
 from bot.rendering import reminders as render
 from bot.rendering.blocks import Reply
-from bot.scheduling import Failed, Outcome, Sent
+from bot.scheduling import Deferred, Failed, Outcome, Sent
 
 log = logging.getLogger("ops.couriers")
 
 METADATA_EVENT = "ops_delivery"
+# When a person on time off is back (None when they are not away).
+AwayCheck = Callable[[TeamId, UserId], Awaitable[datetime | None]]
 # Slack errors that another attempt cannot fix.
 PERMANENT_ERRORS = frozenset(
     {
@@ -55,13 +57,23 @@ def _keys_of(message: Mapping[str, object]) -> list[str]:
 class DirectMessageCourier:
     """Posts reminders to the recipient's DM, several at once folded into one message."""
 
-    def __init__(self, client: AsyncWebClient, access: AccessService, translator: Translator) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        access: AccessService,
+        translator: Translator,
+        away_until: AwayCheck | None = None,
+    ) -> None:
         self._client = client
         self._access = access
         self._translator = translator
+        self._away_until = away_until
 
     async def send(self, deliveries: Sequence[Delivery], *, now: datetime) -> Mapping[int, Outcome]:
         first = deliveries[0]
+        held = await self.held(deliveries)
+        if held is not None:
+            return held
         outcomes: dict[int, Outcome] = {}
         pending = list(deliveries)
         interrupted = {d.occurrence_key for d in deliveries if d.interrupted}
@@ -84,6 +96,13 @@ class DirectMessageCourier:
             chunk = pending[start : start + render.MAX_GROUPED]
             outcomes |= await self._post(first.recipient, chunk, render.grouped_reminders(words, actor, chunk, now))
         return outcomes
+
+    async def held(self, deliveries: Sequence[Delivery]) -> dict[int, Outcome] | None:
+        """While the recipient is on time off, everything for them waits until they are back."""
+        if self._away_until is None:
+            return None
+        back = await self._away_until(deliveries[0].team, deliveries[0].recipient)
+        return None if back is None else {delivery.id: Deferred(back) for delivery in deliveries}
 
     async def prepare(self, deliveries: Sequence[Delivery]) -> None:
         """Before a batch: everyone's profile in one query instead of one each."""

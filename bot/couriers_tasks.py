@@ -9,7 +9,7 @@ from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.couriers import DirectMessageCourier
+from bot.couriers import AwayCheck, DirectMessageCourier
 from bot.domain.access import AccessService
 from bot.domain.reminders import Delivery
 from bot.domain.tasking import TaskService, task_id_of
@@ -25,12 +25,22 @@ log = logging.getLogger("ops.couriers.tasks")
 class TaskDueCourier(DirectMessageCourier):
     """A task's due time: a DM to its assignee with Done / Snooze 1 h / Tomorrow 9:00; several at once in one."""
 
-    def __init__(self, client: AsyncWebClient, access: AccessService, translator: Translator, tasks: TaskService):
-        super().__init__(client, access, translator)
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        access: AccessService,
+        translator: Translator,
+        tasks: TaskService,
+        away_until: AwayCheck | None = None,
+    ):
+        super().__init__(client, access, translator, away_until)
         self._tasks = tasks
 
     async def send(self, deliveries: Sequence[Delivery], *, now: datetime) -> Mapping[int, Outcome]:
         first = deliveries[0]
+        held = await self.held(deliveries)
+        if held is not None:
+            return held
         outcomes: dict[int, Outcome] = {}
         interrupted = {d.occurrence_key for d in deliveries if d.interrupted}
         if interrupted:

@@ -64,12 +64,19 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class Deferred:
+    """Not now: the recipient is away. The delivery waits until `until`, and it is not a failed attempt."""
+
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Failed:
     error: str
     retryable: bool = True
 
 
-Outcome = Sent | Skipped | Failed
+Outcome = Sent | Skipped | Deferred | Failed
 
 
 class Courier(Protocol):
@@ -246,6 +253,8 @@ class ReminderEngine:
                     records.sent.append(SentRecord(delivery.id, at, channel, ts, is_late(delivery.due, now)))
                 case Skipped():
                     records.skipped.append(delivery.id)
+                case Deferred(until=until):
+                    records.deferred.append(RetryRecord(delivery.id, until, "recipient away"))
                 case Failed(error=error, retryable=retryable) if retryable and delivery.attempts < MAX_ATTEMPTS:
                     next_attempt = at + retry_delay(delivery.attempts)
                     records.retry.append(RetryRecord(delivery.id, next_attempt, error))

@@ -257,6 +257,11 @@ class PeopleTimeService:
             )
         return added
 
+    async def away_until(self, team: TeamId, user: UserId) -> datetime | None:
+        """If the person is on time off now, when they are back; reminders for them wait until then."""
+        async with self._uow() as uow:
+            return await uow.people.away_until(team, user, self._clock.now())
+
     async def upcoming_time_off(self, actor: Actor) -> list[TimeOff]:
         """Everyone's time off that has not ended yet (by the reader's calendar, a day's grace for other zones)."""
         today = self._clock.now().astimezone(actor.timezone).date()

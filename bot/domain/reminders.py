@@ -150,6 +150,7 @@ class DeliveryOutcomes:
     sent: list[SentRecord] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     retry: list[RetryRecord] = field(default_factory=list)
+    deferred: list[RetryRecord] = field(default_factory=list)  # held, e.g. while the recipient is away
     failed: list[FailedRecord] = field(default_factory=list)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.ids import TeamId, UserId
@@ -115,6 +115,18 @@ class SqlPeopleRepository:
             .order_by(TimeOffRow.first_day, TimeOffRow.id)
         )
         return [_time_off(row) for row in rows]
+
+    async def away_until(self, team: TeamId, user: UserId, at: datetime) -> datetime | None:
+        """When the time off that `at` falls in ends (the latest end, if several touch), or None."""
+        return await self._session.scalar(
+            select(func.max(TimeOffRow.ends_utc)).where(
+                TimeOffRow.team_id == team,
+                TimeOffRow.user_id == user,
+                TimeOffRow.cancelled_at.is_(None),
+                TimeOffRow.starts_utc <= at,
+                TimeOffRow.ends_utc > at,
+            )
+        )
 
     async def time_off_since(self, team: TeamId, day: date) -> list[TimeOff]:
         rows = await self._session.scalars(

@@ -297,6 +297,18 @@ class SqlDeliveryRepository:
             [{"b_id": r.delivery_id, "b_next": r.next_attempt, "b_error": r.error} for r in outcomes.retry],
         )
         await run(
+            {
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_utc": bindparam("b_next", type_=UTCDateTime()),
+                "last_error": bindparam("b_error"),
+                "lease_owner": None,
+                "lease_expires_utc": None,
+                # Waiting for someone to be back is not a failed attempt.
+                "attempts": table.c.attempts - 1,
+            },
+            [{"b_id": r.delivery_id, "b_next": r.next_attempt, "b_error": r.error} for r in outcomes.deferred],
+        )
+        await run(
             {"status": DeliveryStatus.FAILED.value, "last_error": bindparam("b_error"), "lease_expires_utc": None},
             [{"b_id": f.delivery_id, "b_error": f.error} for f in outcomes.failed],
         )

@@ -274,3 +274,25 @@ async def test_ops_reminders_includes_my_tasks_with_a_due_time(running: RunningB
     assert "Order napkins" not in refreshed.all_text()
     await double.send_command(LUCA, "task list")
     assert "Order napkins" in double.ephemerals(LUCA)[-1].all_text()  # the task itself is still there
+
+
+async def test_reminders_wait_while_the_person_is_away(running: RunningBot, double: SlackDouble) -> None:
+    await double.send_message_im(MARIA, "ricordami di chiamare il commercialista tra 1 ora")
+    await next_bot_dm(double, MARIA, 0)
+    await double.send_command(MARIA, "assenza 2026-11-30 a 2026-12-02 ferie")
+    assert ":warning:" not in double.ephemerals(MARIA)[-1].all_text()  # the time off was recorded
+
+    running.clock.advance(timedelta(hours=1))
+    await running.tick()
+    assert len(bot_dms(double, MARIA)) == 1  # only the confirmation: she is away
+    (held,) = await deliveries(running)
+    back = datetime(2026, 12, 2, 23, 0, tzinfo=UTC)  # midnight after her last day off, in Rome
+    assert (held.status, held.next_attempt_utc, held.attempts) == ("pending", back, 0)
+
+    running.clock.set(back)
+    await running.tick()
+    arrived = await next_bot_dm(double, MARIA, 1)
+    assert "chiamare il commercialista" in arrived.all_text()
+    assert "in ritardo" in arrived.all_text()
+    (sent,) = await deliveries(running)
+    assert (sent.status, sent.attempts) == ("sent", 1)
