@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -126,12 +127,10 @@ async def wait_healthy(session: aiohttp.ClientSession, port: int, process: async
     for _ in range(600):
         if process.returncode is not None:
             raise RuntimeError(f"server on port {port} exited with {process.returncode}")
-        try:
+        with contextlib.suppress(aiohttp.ClientConnectionError):  # not listening yet
             async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                 if response.status == 200:
                     return
-        except aiohttp.ClientConnectionError:
-            pass
         await asyncio.sleep(0.05)
     raise RuntimeError(f"server on port {port} did not start")
 

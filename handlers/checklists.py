@@ -9,6 +9,7 @@ and leaves the channel message with only buttons, which update in place for ever
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -245,11 +246,10 @@ class ChecklistHandlers:
     async def _tell(client: AsyncWebClient, channel: str | None, user: str, reply: Reply) -> None:
         """A private confirmation where the command was typed; by DM when the bot cannot post there."""
         if channel:
-            try:
+            # Not a member of that channel, or it is gone: fall back to a DM below.
+            with contextlib.suppress(SlackApiError):
                 await client.chat_postEphemeral(channel=channel, user=user, **reply.as_message())
                 return
-            except SlackApiError:
-                pass
         await client.chat_postMessage(channel=user, **reply.as_message())
 
 

@@ -70,7 +70,7 @@ class SetHours:
 
 @dataclass(frozen=True, slots=True)
 class ShowDefaultHours:
-    pass
+    """`/ops hours default` alone: the workspace's default hours."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ HoursRequest = ShowHours | SetHours | ShowDefaultHours | SetDefaultHours
 
 @dataclass(frozen=True, slots=True)
 class ListAway:
-    pass
+    """`/ops away` alone: the team's upcoming time off."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ AwayRequest = ListAway | CancelAway | AddAway
 
 @dataclass(frozen=True, slots=True)
 class ListHolidays:
-    pass
+    """`/ops holiday list`: the upcoming public holidays."""
 
 
 @dataclass(frozen=True, slots=True)

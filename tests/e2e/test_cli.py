@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -65,12 +66,10 @@ async def wait_healthy(port: int, process: asyncio.subprocess.Process) -> None:
         while asyncio.get_running_loop().time() < deadline:
             if process.returncode is not None:
                 raise AssertionError(f"the bot exited with {process.returncode}")
-            try:
+            with contextlib.suppress(aiohttp.ClientConnectionError):  # not listening yet
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                     if response.status == 200:
                         return
-            except aiohttp.ClientConnectionError:
-                pass
             await asyncio.sleep(0.05)
     raise AssertionError("the bot did not become healthy")
 

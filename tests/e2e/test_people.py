@@ -4,14 +4,16 @@ in English and Italian, each person's hours in their own time zone, and managers
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from bot.sandbox.records import Ephemeral
 from bot.sandbox.server import SlackDouble
 from storage.models import AuditLogRow
 from storage.models_people import HolidayRow, TimeOffRow, WorkingHoursRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.stored import stored_rows
 
 # The clock fixture starts at Monday 2026-11-30 08:00 UTC (09:00 in Rome, 03:00 in New York, 08:00 in London).
 
@@ -30,19 +32,16 @@ async def command(double: SlackDouble, user: str, text: str) -> Ephemeral:
     return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
-async def hours_rows(running: RunningBot) -> list[WorkingHoursRow]:
-    async with running.bot.engine.connect() as connection:
-        return list((await connection.execute(select(WorkingHoursRow).order_by(WorkingHoursRow.id))).all())  # type: ignore[arg-type]
+async def hours_rows(running: RunningBot) -> list[Row[Any]]:
+    return await stored_rows(running.bot.engine, select(WorkingHoursRow).order_by(WorkingHoursRow.id))
 
 
-async def time_off_rows(running: RunningBot) -> list[TimeOffRow]:
-    async with running.bot.engine.connect() as connection:
-        return list((await connection.execute(select(TimeOffRow).order_by(TimeOffRow.id))).all())  # type: ignore[arg-type]
+async def time_off_rows(running: RunningBot) -> list[Row[Any]]:
+    return await stored_rows(running.bot.engine, select(TimeOffRow).order_by(TimeOffRow.id))
 
 
-async def holiday_rows(running: RunningBot) -> list[HolidayRow]:
-    async with running.bot.engine.connect() as connection:
-        return list((await connection.execute(select(HolidayRow).order_by(HolidayRow.day))).all())  # type: ignore[arg-type]
+async def holiday_rows(running: RunningBot) -> list[Row[Any]]:
+    return await stored_rows(running.bot.engine, select(HolidayRow).order_by(HolidayRow.day))
 
 
 async def audit_actions(running: RunningBot) -> list[str]:

@@ -4,14 +4,16 @@ acted on with buttons, listed and cancelled with /ops reminders."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from bot.domain.reminders import Kind
 from bot.sandbox.records import Message
 from bot.sandbox.server import SlackDouble
 from storage.models import DeliveryRow, ScheduleRow
 from tests.e2e.conftest import GIULIA, LUCA, MARIA, RunningBot
+from tests.stored import stored_rows
 
 # The clock fixture starts at Monday 2026-11-30 08:00 UTC (09:00 in Rome, 03:00 in New York).
 
@@ -29,9 +31,8 @@ async def schedules(running: RunningBot) -> int:
         return int(await connection.scalar(select(func.count()).select_from(ScheduleRow)) or 0)
 
 
-async def deliveries(running: RunningBot) -> list[DeliveryRow]:
-    async with running.bot.engine.connect() as connection:
-        return list((await connection.execute(select(DeliveryRow).order_by(DeliveryRow.id))).all())  # type: ignore[arg-type]
+async def deliveries(running: RunningBot) -> list[Row[Any]]:
+    return await stored_rows(running.bot.engine, select(DeliveryRow).order_by(DeliveryRow.id))
 
 
 async def test_remind_me_in_english_arrives_at_the_time_in_my_zone(running: RunningBot, double: SlackDouble) -> None:

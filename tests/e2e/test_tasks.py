@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from bot.sandbox.records import Ephemeral, Message
 from bot.sandbox.server import SlackDouble
 from storage.models import AuditLogRow, ScheduleRow
 from storage.models_tasks import TaskRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.stored import stored_rows
 
 # The clock fixture starts at Monday 2026-11-30 08:00 UTC (09:00 in Rome, 03:00 in New York).
 
@@ -39,22 +40,19 @@ async def command(double: SlackDouble, user: str, text: str) -> Ephemeral:
     return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
-async def tasks(running: RunningBot) -> list[TaskRow]:
-    async with running.bot.engine.connect() as connection:
-        rows = await connection.execute(select(TaskRow).order_by(TaskRow.number))
-        return list(rows.all())  # type: ignore[arg-type]
+async def tasks(running: RunningBot) -> list[Row[Any]]:
+    return await stored_rows(running.bot.engine, select(TaskRow).order_by(TaskRow.number))
 
 
-async def task(running: RunningBot, number: int) -> TaskRow:
+async def task(running: RunningBot, number: int) -> Row[Any]:
     return next(row for row in await tasks(running) if row.number == number)
 
 
-async def live_schedules(running: RunningBot) -> list[ScheduleRow]:
-    async with running.bot.engine.connect() as connection:
-        rows = await connection.execute(
-            select(ScheduleRow).where(ScheduleRow.cancelled_at.is_(None), ScheduleRow.next_fire_utc.is_not(None))
-        )
-        return list(rows.all())  # type: ignore[arg-type]
+async def live_schedules(running: RunningBot) -> list[Row[Any]]:
+    return await stored_rows(
+        running.bot.engine,
+        select(ScheduleRow).where(ScheduleRow.cancelled_at.is_(None), ScheduleRow.next_fire_utc.is_not(None)),
+    )
 
 
 async def audit_actions(running: RunningBot) -> list[str]:

@@ -58,8 +58,12 @@ async def test_items_runs_entries_round_trip_exactly(engine: AsyncEngine) -> Non
         # Removed later, still on the run it was posted with.
         await uow.checklists.remove_item(ONE, ovens.id, at=AT)
     async with SqlUnitOfWork(sessions) as uow:
-        assert [i.label for i in (await uow.checklists.get(ONE, checklist.id)).items] == ["Fridge"]  # type: ignore[union-attr]
-        assert [i.label for i in (await uow.checklists.run(ONE, run.id)).items] == ["Fridge", "Ovens"]  # type: ignore[union-attr]
+        current = await uow.checklists.get(ONE, checklist.id)
+        posted = await uow.checklists.run(ONE, run.id)
+        assert current is not None
+        assert posted is not None
+        assert [i.label for i in current.items] == ["Fridge"]
+        assert [i.label for i in posted.items] == ["Fridge", "Ovens"]
         assert await uow.checklists.mark_deadline_reported(ONE, run.id, at=AT)
         assert not await uow.checklists.mark_deadline_reported(ONE, run.id, at=AT)
 

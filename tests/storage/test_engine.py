@@ -5,20 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.clock import ManualClock
 from bot.domain.ids import TeamId, UserId
-from bot.domain.ports import UnitOfWork
+from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
 from bot.domain.reminders import MAX_ATTEMPTS, Delivery, DeliveryOutcomes, Kind, ScheduleSpec, SentRecord
 from bot.scheduling import Failed, Outcome, ReminderEngine, Sent
 from storage.db import session_factory
 from storage.models import DeliveryRow
 from storage.unit_of_work import SqlUnitOfWork
+from tests.stored import stored_rows
 
 ROME = ZoneInfo("Europe/Rome")
 TEAM = TeamId("T1")
@@ -44,7 +46,7 @@ class RecordingCourier:
         self.reported.append((delivery.occurrence_key, error))
 
 
-def factory(engine: AsyncEngine):  # type: ignore[no-untyped-def]
+def factory(engine: AsyncEngine) -> UnitOfWorkFactory:
     sessions = session_factory(engine)
 
     def make() -> UnitOfWork:
@@ -73,9 +75,8 @@ async def add(engine: AsyncEngine, spec: ScheduleSpec, clock: ManualClock) -> in
         return (await uow.schedules.add(spec, at=clock.now())).id
 
 
-async def rows(engine: AsyncEngine) -> list[DeliveryRow]:
-    async with engine.connect() as connection:
-        return list((await connection.execute(select(DeliveryRow).order_by(DeliveryRow.id))).all())  # type: ignore[arg-type]
+async def rows(engine: AsyncEngine) -> list[Row[Any]]:
+    return await stored_rows(engine, select(DeliveryRow).order_by(DeliveryRow.id))
 
 
 async def test_a_one_off_reminder_is_sent_once_at_its_time(engine: AsyncEngine, clock: ManualClock) -> None:

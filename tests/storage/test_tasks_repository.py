@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.ids import TeamId, UserId
@@ -21,7 +23,7 @@ def uow(engine: AsyncEngine) -> SqlUnitOfWork:
     return SqlUnitOfWork(session_factory(engine))
 
 
-def draft(team: TeamId, number: int, title: str, **changes: object) -> Task:
+def draft(team: TeamId, number: int, title: str, **changes: Any) -> Task:
     task = Task(
         id=0,
         team=team,
@@ -40,7 +42,7 @@ def draft(team: TeamId, number: int, title: str, **changes: object) -> Task:
         source_link=None,
         created_at=NOW,
     )
-    return replace(task, **changes)  # type: ignore[arg-type]
+    return replace(task, **changes)
 
 
 async def test_numbers_count_per_workspace(engine: AsyncEngine) -> None:
@@ -52,12 +54,13 @@ async def test_numbers_count_per_workspace(engine: AsyncEngine) -> None:
 
 
 async def test_a_rolled_back_task_leaves_nothing(engine: AsyncEngine) -> None:
-    try:
+    async def add_then_fail() -> None:
         async with uow(engine) as work:
             await work.tasks.add(draft(T1, await work.tasks.next_number(T1), "Ghost"))
             raise RuntimeError("the command failed")
-    except RuntimeError:
-        pass
+
+    with pytest.raises(RuntimeError, match="the command failed"):
+        await add_then_fail()
     async with uow(engine) as work:
         assert await work.tasks.get(T1, 1) is None
         assert await work.tasks.next_number(T1) == 1

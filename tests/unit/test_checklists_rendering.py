@@ -11,6 +11,7 @@ import pytest
 from bot.domain.checklists import Entry, Item, ItemKind, Posting, Run, format_number, quantize
 from bot.domain.errors import InvalidRequest
 from bot.domain.ids import ChannelId, TeamId, UserId
+from bot.domain.language import Language
 from bot.i18n import translator
 from bot.rendering import checklists as render
 
@@ -43,9 +44,9 @@ def _run(count: int, label: str = "Item") -> Run:
 
 @pytest.mark.parametrize("count", [1, 40, 41, 100])
 @pytest.mark.parametrize("language", ["en", "it"])
-def test_any_length_posts_as_one_message_within_the_limits(count: int, language: str) -> None:
-    words = translator().bind(language)  # type: ignore[arg-type]
-    reply = render.run_message(words, Posting(_run(count, "x" * 150), language, ZoneInfo("Europe/Rome")))  # type: ignore[arg-type]
+def test_any_length_posts_as_one_message_within_the_limits(count: int, language: Language) -> None:
+    words = translator().bind(language)
+    reply = render.run_message(words, Posting(_run(count, "x" * 150), language, ZoneInfo("Europe/Rome")))
     assert len(reply.blocks) <= 50
     for block in reply.blocks:
         text = (block.get("text") or {}).get("text", "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.slack.pacing import ChannelPacer
 
 
@@ -15,7 +17,7 @@ class FakeTime:
         return self.now
 
 
-async def test_a_second_post_to_the_same_channel_waits_its_turn(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_a_second_post_to_the_same_channel_waits_its_turn(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = FakeTime()
     slept: list[float] = []
 
