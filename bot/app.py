@@ -15,6 +15,7 @@ import handlers
 from bot.config import Settings
 from bot.couriers import DirectMessageCourier
 from bot.couriers_checklists import ChecklistCourier, ChecklistDeadlineCourier
+from bot.couriers_shifts import ShiftStartCourier
 from bot.couriers_tasks import TaskDueCourier, TaskOverdueCourier
 from bot.domain.access import AccessService, WorkspaceDefaults
 from bot.domain.auditing import AuditService
@@ -26,6 +27,7 @@ from bot.domain.ports import UnitOfWork
 from bot.domain.reminders import Kind
 from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
+from bot.domain.shifting import ShiftService
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import translator
@@ -65,23 +67,36 @@ def build_services(
     access = AccessService(unit_of_work, SlackWebDirectory(client, clock), clock, defaults)
     reminder_engine = ReminderEngine(unit_of_work, clock)
     tasks = TaskService(unit_of_work, clock, reminder_engine.poke, access)
+    roles = RoleService(unit_of_work, access, clock)
+    # An out-of-range checklist reading opens a task through the Tasks service.
+    checklists = ChecklistService(unit_of_work, clock, reminder_engine.poke, access, tasks, access.refresh_admins)
     services = Services(
         clock=clock,
         translator=words,
         access=access,
-        roles=RoleService(unit_of_work, access, clock),
+        roles=roles,
         config=ConfigService(unit_of_work, access, clock),
         audit=AuditService(unit_of_work),
         ledger=RequestLedgerService(unit_of_work, clock),
         reminders=ReminderService(unit_of_work, clock, reminder_engine.poke, access.group_members),
         tasks=tasks,
-        # An out-of-range checklist reading opens a task through the Tasks service.
-        checklists=ChecklistService(unit_of_work, clock, reminder_engine.poke, access, tasks, access.refresh_admins),
+        checklists=checklists,
         people=PeopleTimeService(unit_of_work, clock, access),
+        # A shift's duties become tasks and checklist runs through those services.
+        shifts=ShiftService(
+            unit_of_work,
+            clock,
+            reminder_engine.poke,
+            access.settings,
+            tasks,
+            checklists.start_run,
+            access.actor,
+            roles.managers,
+        ),
     )
     # How each kind of scheduled delivery reaches Slack.
-    # Reminders and task reminders for someone on time off wait until they are back.
-    away_until = services.people.away_until
+    # Reminders and task reminders for someone on time off go to their cover, or wait until they are back.
+    away_until = services.people.away
     reminder_engine.register(Kind.REMINDER, DirectMessageCourier(client, access, words, away_until))
     reminder_engine.register(Kind.TASK_DUE, TaskDueCourier(client, access, words, services.tasks, away_until))
     reminder_engine.register(Kind.TASK_OVERDUE, TaskOverdueCourier(client, access, words, services.tasks))
@@ -89,6 +104,7 @@ def build_services(
     reminder_engine.register(
         Kind.CHECKLIST_DEADLINE, ChecklistDeadlineCourier(client, services.checklists, access, words)
     )
+    reminder_engine.register(Kind.SHIFT_START, ShiftStartCourier(client, services.shifts, services.checklists, words))
     return services, reminder_engine
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import aiohttp
@@ -13,9 +13,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.access import AccessService
 from bot.domain.ids import TeamId, UserId
+from bot.domain.people_time import Away
 from bot.domain.reminders import Delivery
 from bot.domain.roles import Actor, Role
 from bot.i18n import Translator, Words
+from bot.rendering import people as people_render
 from bot.rendering import reminders as render
 from bot.rendering.blocks import Reply
 from bot.scheduling import Deferred, Failed, Outcome, Sent
@@ -23,8 +25,8 @@ from bot.scheduling import Deferred, Failed, Outcome, Sent
 log = logging.getLogger("ops.couriers")
 
 METADATA_EVENT = "ops_delivery"
-# When a person on time off is back (None when they are not away).
-AwayCheck = Callable[[TeamId, UserId], Awaitable[datetime | None]]
+# Whether a person is on time off now: when they are back and who covers (None when they are not away).
+AwayCheck = Callable[[TeamId, UserId], Awaitable[Away | None]]
 # Slack errors that another attempt cannot fix.
 PERMANENT_ERRORS = frozenset(
     {
@@ -54,6 +56,18 @@ def _keys_of(message: Mapping[str, object]) -> list[str]:
     return [key for key in str(payload.get("occurrence_keys", "")).split(",") if key]
 
 
+@dataclass(frozen=True, slots=True)
+class Covering:
+    """Deliveries sent to a cover: for whom, and when that person is back."""
+
+    user: UserId
+    back: datetime
+
+
+# Either the outcomes of deliveries held back (no cover), or the deliveries to send and for whom they are covering.
+Routed = dict[int, Outcome] | tuple[list[Delivery], Covering | None]
+
+
 class DirectMessageCourier:
     """Posts reminders to the recipient's DM, several at once folded into one message."""
 
@@ -70,10 +84,11 @@ class DirectMessageCourier:
         self._away_until = away_until
 
     async def send(self, deliveries: Sequence[Delivery], *, now: datetime) -> Mapping[int, Outcome]:
+        routed = await self.route(deliveries)
+        if isinstance(routed, dict):
+            return routed
+        deliveries, covering = routed
         first = deliveries[0]
-        held = await self.held(deliveries)
-        if held is not None:
-            return held
         outcomes: dict[int, Outcome] = {}
         pending = list(deliveries)
         interrupted = {d.occurrence_key for d in deliveries if d.interrupted}
@@ -90,19 +105,36 @@ class DirectMessageCourier:
         words = self._translator.bind(actor.language)
         if len(pending) == 1:
             reply = render.reminder_message(words, actor, pending[0], now)
-            outcomes |= await self._post(first.recipient, pending, reply)
+            outcomes |= await self._post(first.recipient, pending, self.covered(words, actor, reply, covering))
             return outcomes
         for start in range(0, len(pending), render.MAX_GROUPED):
             chunk = pending[start : start + render.MAX_GROUPED]
-            outcomes |= await self._post(first.recipient, chunk, render.grouped_reminders(words, actor, chunk, now))
+            reply = render.grouped_reminders(words, actor, chunk, now)
+            outcomes |= await self._post(first.recipient, chunk, self.covered(words, actor, reply, covering))
         return outcomes
 
-    async def held(self, deliveries: Sequence[Delivery]) -> dict[int, Outcome] | None:
-        """While the recipient is on time off, everything for them waits until they are back."""
+    async def route(
+        self, deliveries: Sequence[Delivery]
+    ) -> dict[int, Outcome] | tuple[list[Delivery], Covering | None]:
+        """While the recipient is on time off, what is for them goes to their cover, or (with no cover) waits
+        until they are back: the deferred outcomes are returned instead of the deliveries to send."""
         if self._away_until is None:
-            return None
-        back = await self._away_until(deliveries[0].team, deliveries[0].recipient)
-        return None if back is None else {delivery.id: Deferred(back) for delivery in deliveries}
+            return list(deliveries), None
+        recipient = deliveries[0].recipient
+        away = await self._away_until(deliveries[0].team, recipient)
+        if away is None:
+            return list(deliveries), None
+        if away.cover is None:
+            return {delivery.id: Deferred(away.back) for delivery in deliveries}
+        cover = away.cover
+        return [replace(delivery, recipient=cover) for delivery in deliveries], Covering(recipient, away.back)
+
+    @staticmethod
+    def covered(words: Words, reader: Actor, reply: Reply, covering: Covering | None) -> Reply:
+        """A message that reaches a cover says for whom, and until when."""
+        if covering is None:
+            return reply
+        return people_render.covering(words, reader, reply, covering.user, covering.back)
 
     async def prepare(self, deliveries: Sequence[Delivery]) -> None:
         """Before a batch: everyone's profile in one query instead of one each."""

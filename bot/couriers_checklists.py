@@ -56,7 +56,7 @@ class ChecklistCourier:
     async def _send_one(self, delivery: Delivery, now: datetime) -> Outcome:
         posting = await self._checklists.start_run(delivery, now)
         if posting is None:
-            return Skipped("the checklist is gone or has no items")
+            return Skipped("the checklist is gone or has no items, or it is a public holiday")
         run = posting.run
         if run.ts is not None:
             return Sent(channel=run.channel, ts=run.ts)  # posted by an earlier attempt that died before recording

@@ -37,10 +37,11 @@ class TaskDueCourier(DirectMessageCourier):
         self._tasks = tasks
 
     async def send(self, deliveries: Sequence[Delivery], *, now: datetime) -> Mapping[int, Outcome]:
+        routed = await self.route(deliveries)
+        if isinstance(routed, dict):
+            return routed
+        deliveries, covering = routed
         first = deliveries[0]
-        held = await self.held(deliveries)
-        if held is not None:
-            return held
         outcomes: dict[int, Outcome] = {}
         interrupted = {d.occurrence_key for d in deliveries if d.interrupted}
         if interrupted:
@@ -65,13 +66,12 @@ class TaskDueCourier(DirectMessageCourier):
         words = self._translator.bind(actor.language)
         if len(items) == 1:
             delivery, task = items[0]
-            outcomes |= await self._post(
-                first.recipient, [delivery], render.due_message(words, actor, delivery, task, now)
-            )
+            reply = render.due_message(words, actor, delivery, task, now)
+            outcomes |= await self._post(first.recipient, [delivery], self.covered(words, actor, reply, covering))
             return outcomes
         for start in range(0, len(items), render.MAX_GROUPED):
             chunk = items[start : start + render.MAX_GROUPED]
-            reply = render.grouped_due(words, actor, chunk, now)
+            reply = self.covered(words, actor, render.grouped_due(words, actor, chunk, now), covering)
             outcomes |= await self._post(first.recipient, [delivery for delivery, _ in chunk], reply)
         return outcomes
 

@@ -41,6 +41,10 @@ class ServeOptions:
     host: str = "0.0.0.0"
 
 
+# How often weekly shift patterns are topped up to their horizon (it moves by a day a day; a few hours is ample).
+PATTERN_TOP_UP_HOURS = 6
+
+
 def build_scheduler(bot: Bot) -> AsyncIOScheduler:
     """APScheduler only wakes the process; what is due lives in the database, so nothing here must persist."""
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -49,6 +53,16 @@ def build_scheduler(bot: Bot) -> AsyncIOScheduler:
         "interval",
         minutes=HOUSEKEEPING_INTERVAL_MINUTES,
         id="housekeeping:request-keys",
+        next_run_time=datetime.now(UTC),
+        coalesce=True,
+        max_instances=1,
+    )
+    # Weekly shift patterns are kept expanded a few weeks ahead, so each shift's start is a durable schedule.
+    scheduler.add_job(
+        bot.services.shifts.extend_patterns,
+        "interval",
+        hours=PATTERN_TOP_UP_HOURS,
+        id="housekeeping:shift-patterns",
         next_run_time=datetime.now(UTC),
         coalesce=True,
         max_instances=1,

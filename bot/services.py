@@ -12,6 +12,7 @@ from bot.domain.configuration import ConfigService
 from bot.domain.people_time import PeopleTimeService
 from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
+from bot.domain.shifting import ShiftService
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import Translator
@@ -30,3 +31,4 @@ class Services:
     tasks: TaskService
     checklists: ChecklistService
     people: PeopleTimeService
+    shifts: ShiftService

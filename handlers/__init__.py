@@ -16,6 +16,7 @@ from handlers.middleware import RequestMiddleware
 from handlers.people import PeopleHandlers
 from handlers.reactions import ReactionRouter
 from handlers.reminders import ReminderHandlers
+from handlers.shifts import ShiftHandlers
 from handlers.shortcuts import ShortcutHandlers
 from handlers.tasks import TaskHandlers
 
@@ -37,6 +38,7 @@ def register_all(app: AsyncApp, services: Services) -> None:
 
     messages = MessageRouter(services)
     ReminderHandlers(services).register(listeners, commands, messages)
+    ShiftHandlers(services).register(listeners, commands, messages)
     messages.register(listeners)
     HomeHandlers(services).register(listeners)
     ReactionRouter().register(listeners)

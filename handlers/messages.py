@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.say.async_say import AsyncSay
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.roles import Actor
 from bot.i18n import Words
@@ -29,6 +30,7 @@ class PlainRequest:
     words: Words
     text: str
     event: dict[str, Any]
+    client: AsyncWebClient | None = None
 
 
 # An intent answers with a Reply when the text is its business, or None to let the next one try.
@@ -39,20 +41,43 @@ class MessageRouter:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._intents: list[Intent] = [self._help, self._hello]
+        self._file_handlers: list[Intent] = []
 
     def add(self, intent: Intent) -> None:
         self._intents.append(intent)
+
+    def add_file_handler(self, handler: Intent) -> None:
+        """Files shared with the bot in its DM (`file_share` messages) go to these, in order, until one answers."""
+        self._file_handlers.append(handler)
 
     def register(self, app: Listeners) -> None:
         app.event("message")(self.on_message)
         app.event("app_mention")(self.on_mention)
 
-    async def on_message(self, event: dict[str, Any], context: AsyncBoltContext, say: AsyncSay) -> None:
-        # Edits, deletions, joins and other bots' posts are not requests.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+    async def on_message(
+        self, event: dict[str, Any], context: AsyncBoltContext, say: AsyncSay, client: AsyncWebClient
+    ) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id"):
+            return
+        if event.get("subtype") == "file_share":
+            await self._file_shared(event, context, say, client)
+            return
+        # Edits, deletions, joins and the like are not requests.
+        if event.get("subtype"):
             return
         reply = await self._understand(event, context)
         await say(**reply.as_message())
+
+    async def _file_shared(
+        self, event: dict[str, Any], context: AsyncBoltContext, say: AsyncSay, client: AsyncWebClient
+    ) -> None:
+        text = str(event.get("text") or "").strip()
+        request = PlainRequest(actor_of(context), words_of(context, self._services), text, event, client)
+        for handler in self._file_handlers:
+            reply = await handler(request)
+            if reply is not None:
+                await say(**reply.as_message())
+                return
 
     async def on_mention(self, event: dict[str, Any], context: AsyncBoltContext, say: AsyncSay) -> None:
         reply = await self._understand(event, context)

@@ -48,8 +48,8 @@ class PeopleHandlers:
                 await request.answer(render.away_list(words, actor, await people.upcoming_time_off(actor)))
             case parse.CancelAway(id=number):
                 await request.answer(render.away_cancelled(words, actor, await people.cancel_time_off(actor, number)))
-            case parse.AddAway(user=user, first=first, last=last, reason=reason):
-                added = await people.add_time_off(actor, user or actor.user, first, last, reason)
+            case parse.AddAway(user=user, first=first, last=last, reason=reason, cover=cover):
+                added = await people.add_time_off(actor, user or actor.user, first, last, reason, cover)
                 await request.answer(render.away_added(words, actor, added))
 
     async def holiday(self, request: CommandRequest) -> None:

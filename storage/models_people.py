@@ -51,6 +51,8 @@ class TimeOffRow(Base):
     starts_utc: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_utc: Mapped[datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(String(200))
+    # Who gets this person's reminders while they are away; NULL: the reminders wait for them.
+    cover_user: Mapped[str | None] = mapped_column(String(USER_ID))
     created_by: Mapped[str] = mapped_column(String(USER_ID))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_by: Mapped[str | None] = mapped_column(String(USER_ID))

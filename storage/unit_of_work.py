@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.checklists import SqlChecklistRepository
 from storage.repositories.people import SqlPeopleRepository
+from storage.repositories.shifts import SqlShiftRepository
 from storage.repositories.profiles import SqlProfileRepository
 from storage.repositories.requests import SqlRequestLedger
 from storage.repositories.roles import SqlRoleRepository
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     tasks: SqlTaskRepository
     checklists: SqlChecklistRepository
     people: SqlPeopleRepository
+    shifts: SqlShiftRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskRepository(session)
         self.checklists = SqlChecklistRepository(session)
         self.people = SqlPeopleRepository(session)
+        self.shifts = SqlShiftRepository(session)
         return self
 
     async def __aexit__(

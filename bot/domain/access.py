@@ -14,7 +14,7 @@ from bot.domain.cache import TtlCache
 from bot.domain.clock import Clock
 from bot.domain.ids import TeamId, UserId
 from bot.domain.language import Language, language_of_locale, pick_language
-from bot.domain.people import PROFILE_TTL, Profile
+from bot.domain.people import PROFILE_TTL, DirectoryEntry, Profile
 from bot.domain.ports import SlackDirectory, UnitOfWork, UnitOfWorkFactory
 from bot.domain.roles import Actor, Role
 from bot.domain.workspace import WorkspaceSettings
@@ -122,6 +122,10 @@ class AccessService:
                 await uow.profiles.put(stored)
         self._profiles.put(key, stored)
         return stored
+
+    async def members(self, team: TeamId) -> list[DirectoryEntry]:
+        """The workspace's people as Slack lists them now (for matching names in an imported rota)."""
+        return await self._directory.fetch_members(team)
 
     async def group_members(self, team: TeamId, group: str) -> list[UserId]:
         return await self._directory.fetch_group_members(team, group)

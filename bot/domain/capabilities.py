@@ -34,7 +34,9 @@ CAPABILITIES: tuple[Capability, ...] = (
         shortcuts=(MessageShortcut("create_task", "tasks"),),
     ),
     Capability("checklists", ("checklist", "checklists", "lista"), available=True),
-    Capability("shifts", ("shift", "shifts", "rota", "onshift", "turno", "turni"), available=False),
+    Capability(
+        "shifts", ("shift", "shifts", "rota", "onshift", "turno", "turni", "inservizio", "diturno"), available=True
+    ),
     # Working hours, time off and holidays: the part of "who works when" that is built so far.
     Capability(
         "people", ("hours", "orari", "away", "assenza", "ferie", "holiday", "holidays", "festivo"), available=True

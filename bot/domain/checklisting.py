@@ -285,7 +285,8 @@ class ChecklistService:
 
     async def start_run(self, delivery: Delivery, now: datetime) -> Posting | None:
         """The run for a checklist delivery, made once per occurrence (a retried post finds the same run), with
-        its deadline scheduled. None when there is nothing to post (the checklist is gone or empty)."""
+        its deadline scheduled. None when there is nothing to post (the checklist is gone or empty, or the day is a
+        public holiday)."""
         team = delivery.team
         deadline_at: datetime | None = None
         async with self._uow() as uow:
@@ -298,6 +299,9 @@ class ChecklistService:
                 return None
             schedule = await uow.schedules.get(team, delivery.schedule_id)
             zone_name = schedule.zone if schedule is not None else settings.timezone
+            local_day = delivery.due.astimezone(ZoneInfo(zone_name)).date()
+            if await uow.people.holiday(team, local_day) is not None:
+                return None  # a public holiday: the shop is closed, so no routine to run
             deadline_at = self._deadline(delivery, zone_name, now)
             run = await uow.checklists.add_run(
                 NewRun(

@@ -105,6 +105,7 @@ class TimeOffDraft:
     reason: str
     created_by: UserId
     created_at: datetime
+    cover: UserId | None = None
 
     @property
     def starts(self) -> datetime:
@@ -126,10 +127,20 @@ class TimeOff:
     zone: str
     reason: str
     created_by: UserId
+    cover: UserId | None = None
 
     @property
     def days(self) -> int:
         return (self.last - self.first).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Away:
+    """Someone on time off now: when they are back, and who covers for them meanwhile (None: nobody, their
+    reminders wait)."""
+
+    back: datetime
+    cover: UserId | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,9 +231,13 @@ class PeopleTimeService:
 
     # ---- time off --------------------------------------------------------------------------------------------
 
-    async def add_time_off(self, actor: Actor, user: UserId, first: date, last: date, reason: str) -> TimeOff:
+    async def add_time_off(
+        self, actor: Actor, user: UserId, first: date, last: date, reason: str, cover: UserId | None = None
+    ) -> TimeOff:
         if user != actor.user:
             actor.require(Role.MANAGER, action=Msg.of("action.set_time_off_of_others"))
+        if cover == user:
+            raise InvalidRequest(Msg.of("people.error.cover_self"), example=_away_example())
         reason = clean(reason)
         if len(reason) > MAX_REASON:
             raise InvalidRequest(Msg.of("people.error.reason_too_long", most=MAX_REASON), example=_away_example())
@@ -237,7 +252,7 @@ class PeopleTimeService:
         today = self._clock.now().astimezone(zone).date()
         if first < today:
             raise InvalidRequest(Msg.of("people.error.past", day=first.isoformat()), example=_away_example())
-        draft = TimeOffDraft(actor.team, user, first, last, zone.key, reason, actor.user, self._clock.now())
+        draft = TimeOffDraft(actor.team, user, first, last, zone.key, reason, actor.user, self._clock.now(), cover)
         async with self._uow() as uow:
             overlapping = await uow.people.overlapping_time_off(actor.team, user, first, last)
             if overlapping:
@@ -253,14 +268,21 @@ class PeopleTimeService:
                     last=last.isoformat(),
                     zone=zone.key,
                     reason=reason,
+                    cover=cover or "",
                 )
             )
         return added
 
     async def away_until(self, team: TeamId, user: UserId) -> datetime | None:
-        """If the person is on time off now, when they are back; reminders for them wait until then."""
+        """If the person is on time off now, when they are back."""
+        away = await self.away(team, user)
+        return away.back if away is not None else None
+
+    async def away(self, team: TeamId, user: UserId) -> Away | None:
+        """If the person is on time off now: when they are back and who covers; reminders for them go to the
+        cover, or wait until they are back."""
         async with self._uow() as uow:
-            return await uow.people.away_until(team, user, self._clock.now())
+            return await uow.people.away(team, user, self._clock.now())
 
     async def upcoming_time_off(self, actor: Actor) -> list[TimeOff]:
         """Everyone's time off that has not ended yet (by the reader's calendar, a day's grace for other zones)."""

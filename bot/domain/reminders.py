@@ -45,6 +45,7 @@ class Kind(StrEnum):
     TASK_OVERDUE = "task_overdue"  # still open a while after its due time: told to its creator or the managers
     CHECKLIST = "checklist"  # a scheduled checklist posted to its channel
     CHECKLIST_DEADLINE = "checklist_deadline"  # items still open at the checklist's deadline
+    SHIFT_START = "shift_start"  # a shift begins: its duties (checklists, tasks) are DMed to whoever works it
 
 
 MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
@@ -54,6 +55,7 @@ MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
         Kind.TASK_OVERDUE: Misfire.SEND_LATE,
         Kind.CHECKLIST: Misfire.COALESCE,
         Kind.CHECKLIST_DEADLINE: Misfire.COALESCE,
+        Kind.SHIFT_START: Misfire.SEND_LATE,
     }
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.access import AccessService
 from bot.domain.audit import AuditEntry
@@ -17,12 +18,16 @@ from bot.domain.errors import InvalidRequest, NotAllowed, NotFound
 from bot.domain.ids import TeamId, UserId
 from bot.domain.messages import Msg
 from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
+from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Kind, ScheduleSpec
 from bot.domain.roles import Actor, Role
 from bot.domain.tasks import MAX_NOTES, MAX_TITLE, Priority, Task, TaskDraft, TaskQuery, TaskStatus
 
 SNOOZE = timedelta(hours=1)
 TARGET_PREFIX = "task:"
+
+# A daily task skips at most this many holidays in a row (a shop closed for a month still gets its next one).
+MAX_HOLIDAY_SKIPS = 60
 
 
 def task_target(task_id: int) -> str:
@@ -328,7 +333,7 @@ class TaskService:
         if recurrence is None or task.spawned_next:
             return None
         after = max(task.due or now, now)
-        due = recurrence.next_after(after)
+        due = await self._next_working_occurrence(uow, task, recurrence, after)
         await uow.tasks.save(replace(task, spawned_next=True))
         if due is None:
             return None
@@ -351,6 +356,22 @@ class TaskService:
         following = await self._arm(uow, following, now)
         await self._audit(uow, task.created_by, "task.repeat", following, now, previous=str(task.number))
         return following
+
+    @staticmethod
+    async def _next_working_occurrence(
+        uow: UnitOfWork, task: Task, recurrence: Recurrence, after: datetime
+    ) -> datetime | None:
+        """The next occurrence that is not on one of the workspace's public holidays (the shop is closed)."""
+        zone = ZoneInfo(recurrence.zone)
+        due = recurrence.next_after(after)
+        if due is None:
+            return None
+        holidays = {holiday.day for holiday in await uow.people.holidays(task.team, since=due.astimezone(zone).date())}
+        for _ in range(MAX_HOLIDAY_SKIPS):
+            if due is None or due.astimezone(zone).date() not in holidays:
+                return due
+            due = recurrence.next_after(due)
+        return due
 
     async def _audit(
         self, uow: UnitOfWork, actor: UserId, action: str, task: Task, now: datetime, **details: str | None

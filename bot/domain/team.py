@@ -8,7 +8,7 @@ from bot.domain.access import AccessService
 from bot.domain.audit import AuditEntry
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidRequest
-from bot.domain.ids import UserId
+from bot.domain.ids import TeamId, UserId
 from bot.domain.messages import Msg
 from bot.domain.ports import RoleGrant, UnitOfWorkFactory
 from bot.domain.roles import Actor, Role
@@ -44,6 +44,14 @@ class RoleService:
         async with self._uow() as uow:
             grants = await uow.roles.all(actor.team)
         return RoleListing(slack_admins=sorted(p.user for p in admins if not p.is_bot), grants=grants)
+
+    async def managers(self, team: TeamId) -> list[UserId]:
+        """Everyone who may run the rota: managers and admins (Slack's admins and owners included)."""
+        admins = await self._access.refresh_admins(team)
+        async with self._uow() as uow:
+            grants = await uow.roles.all(team)
+        listing = RoleListing(slack_admins=sorted(p.user for p in admins if not p.is_bot), grants=grants)
+        return sorted(set(listing.holders(Role.MANAGER)) | set(listing.holders(Role.ADMIN)))
 
     async def assign(self, actor: Actor, target: UserId, role: Role) -> RoleChange:
         actor.require(Role.ADMIN, action=Msg.of("action.change_roles"))

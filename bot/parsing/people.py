@@ -36,14 +36,14 @@ def _alternation(words: list[str]) -> str:
 _DAY = rf"(?:{_alternation(list(DAY_NAMES))})"
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?(?:\s*(?:am|pm))?"
 _RANGE_JOIN = r"(?:\s*(?:-|\u2013|\u2014)\s*|\s+(?:to|until|till|alle|a|fino\s+alle)\s+)"
-_TIME_RANGE = re.compile(rf"(?:^|\s)(?:from\s+|dalle\s+|da\s+)?(?P<a>{_CLOCK}){_RANGE_JOIN}(?P<b>{_CLOCK})(?=\s|$)")
+TIME_RANGE = re.compile(rf"(?:^|\s)(?:from\s+|dalle\s+|da\s+)?(?P<a>{_CLOCK}){_RANGE_JOIN}(?P<b>{_CLOCK})(?=\s|$)")
 _DAY_RANGE = re.compile(
     rf"^(?:from\s+|dal\s+|da\s+)?(?P<a>{_DAY})(?:\s*(?:-|\u2013|\u2014)\s*|\s+(?:to|through|thru|until|al|a)\s+)(?P<b>{_DAY})$"
 )
 _DAY_LIST = re.compile(rf"^(?:on\s+|il\s+|di\s+)?(?P<days>{_DAY}(?:(?:\s*,\s*|\s+and\s+|\s+e\s+|\s*&\s*|\s+){_DAY})*)$")
 _EVERY_DAY = re.compile(r"^(?:every\s*day|daily|all\s+week|tutti\s+i\s+giorni|ogni\s+giorno|7\s+su\s+7|7/7)$")
 _WEEKDAYS_WORDS = re.compile(
-    r"^(?:on\s+)?(?:weekdays?|working\s+days?|work\s+days?|business\s+days?|giorni\s+feriali|feriali"
+    r"^(?:on\s+)?(?:weekdays?|working\s+days?|work\s+days?|business\s+days?|giorn[oi]\s+ferial[ei]|ferial[ei]"
     r"|giorni\s+lavorativi|nei\s+giorni\s+feriali)$"
 )
 _WEEKEND = re.compile(r"^(?:on\s+)?(?:the\s+)?(?:weekends?|fine\s+settimana|(?:il\s+|nel\s+)?weekend)$")
@@ -51,6 +51,11 @@ _CLOCK_PARTS = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>am|pm)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID = re.compile(r"^#?(\d{1,9})$")
 _SEPARATORS = {"to", "until", "till", "-", "\u2013", "\u2014", "al", "a", "fino", "through", "thru"}
+_COVER = re.compile(
+    r"(?:^|\s|,)(?:covered\s+by|cover(?:ing)?|cover\s+is|copre|copertura|sostituit[oa]\s+da|sostitut[oa]|"
+    r"sostituisce)\s*:?\s+(?P<who><@[UW][A-Z0-9]+(?:\|[^>]*)?>)",
+    re.IGNORECASE,
+)
 _LEADS = {"from", "dal", "da", "dall'", "on", "il"}
 
 
@@ -97,6 +102,7 @@ class AddAway:
     first: date
     last: date
     reason: str
+    cover: UserId | None = None
 
 
 AwayRequest = ListAway | CancelAway | AddAway
@@ -124,7 +130,7 @@ HolidayRequest = ListHolidays | AddHoliday | RemoveHoliday
 # ---- working hours ---------------------------------------------------------------------------------------------
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFC", text).lower().replace("\u2019", "'")
     folded = re.sub(r"\b(luned|marted|mercoled|gioved|venerd)i'", r"\1ì", folded)
     return " ".join(folded.split()).strip(" .!?;")
@@ -134,7 +140,7 @@ def _hours_error(text: str) -> ParseError:
     return ParseError(Msg.of("people.error.hours_unreadable", text=text), example=Msg.of("people.example.hours"))
 
 
-def _clock(text: str) -> time | None:
+def clock_time(text: str) -> time | None:
     match = _CLOCK_PARTS.match(text.strip())
     if match is None:
         return None
@@ -150,7 +156,7 @@ def _clock(text: str) -> time | None:
     return time(hour, minute)
 
 
-def _days(text: str) -> tuple[int, ...] | None:
+def weekdays_of(text: str) -> tuple[int, ...] | None:
     text = text.strip(" ,")
     if not text:
         return WEEKDAYS
@@ -172,14 +178,14 @@ def _days(text: str) -> tuple[int, ...] | None:
 
 def parse_hours(text: str) -> WorkingHours:
     """`10:00-18:00 mon-fri` → WorkingHours; the days may come first and default to Monday to Friday."""
-    normalized = _normalize(text)
-    found = _TIME_RANGE.search(normalized)
+    normalized = normalize(text)
+    found = TIME_RANGE.search(normalized)
     if found is None:
         raise _hours_error(text.strip())
-    start, end = _clock(found["a"]), _clock(found["b"])
+    start, end = clock_time(found["a"]), clock_time(found["b"])
     if start is None or end is None:
         raise _hours_error(text.strip())
-    days = _days(normalized[: found.start()] + " " + normalized[found.end() :])
+    days = weekdays_of(normalized[: found.start()] + " " + normalized[found.end() :])
     if days is None:
         raise _hours_error(text.strip())
     if end <= start:
@@ -210,7 +216,7 @@ def _date_error(text: str, example: str) -> ParseError:
 
 
 def _dateish(word: str) -> bool:
-    normalized = _normalize(word).strip(",")
+    normalized = normalize(word).strip(",")
     return (
         any(char.isdigit() for char in normalized)
         or normalized in DATE_WORDS
@@ -222,7 +228,7 @@ def _dateish(word: str) -> bool:
 def read_day(text: str, *, now: datetime, zone: ZoneInfo, example: str) -> date:
     """One local date: ISO `2026-12-24`, `today`/`oggi`, or anything `parse_when` reads (its time is dropped)."""
     phrase = text.strip()
-    normalized = _normalize(phrase)
+    normalized = normalize(phrase)
     if _ISO.match(normalized):
         try:
             return date.fromisoformat(normalized)
@@ -250,8 +256,8 @@ def _leading_day(words: list[str], *, now: datetime, zone: ZoneInfo, example: st
 
 
 def _is_weekday_phrase(words: list[str]) -> bool:
-    return any(_normalize(word) in DAY_NAMES for word in words) and not any(
-        any(char.isdigit() for char in word) or _normalize(word) in MONTH_WORDS for word in words
+    return any(normalize(word) in DAY_NAMES for word in words) and not any(
+        any(char.isdigit() for char in word) or normalize(word) in MONTH_WORDS for word in words
     )
 
 
@@ -261,12 +267,12 @@ def parse_range(text: str, *, now: datetime, zone: ZoneInfo, example: str) -> tu
     A weekday name as the end of a range is the first such day on or after the start ("friday to monday").
     """
     words = text.split()
-    if words and _normalize(words[0]) in _LEADS:
+    if words and normalize(words[0]) in _LEADS:
         words = words[1:]
     if not words:
         raise _date_error(text.strip(), example)
     for index in range(1, min(MAX_DATE_WORDS, len(words) - 1) + 1):
-        separator = _normalize(words[index])
+        separator = normalize(words[index])
         if separator not in _SEPARATORS:
             continue
         try:
@@ -274,7 +280,7 @@ def parse_range(text: str, *, now: datetime, zone: ZoneInfo, example: str) -> tu
         except ParseError:
             continue
         after = index + 1
-        if separator == "fino" and after < len(words) and _normalize(words[after]) in {"a", "al", "all'"}:
+        if separator == "fino" and after < len(words) and normalize(words[after]) in {"a", "al", "all'"}:
             after += 1
         found = _leading_day(words[after:], now=now, zone=zone, example=example)
         if found is None:
@@ -306,7 +312,18 @@ def parse_away_command(text: str, *, now: datetime, zone: ZoneInfo) -> AwayReque
     if not body.strip():
         raise _date_error("", "people.example.away")
     day_one, day_last, reason = parse_range(body, now=now, zone=zone, example="people.example.away")
-    return AddAway(person, day_one, day_last, reason)
+    reason, cover = _cover(reason)
+    return AddAway(person, day_one, day_last, reason, cover)
+
+
+def _cover(reason: str) -> tuple[str, UserId | None]:
+    """`holiday cover @sam`, `ferie sostituto @sam` → the reason without it, and who covers."""
+    found = _COVER.search(reason)
+    if found is None:
+        return reason, None
+    cover = user_mention(found["who"])
+    rest = (reason[: found.start()] + " " + reason[found.end() :]).strip(" ,;")
+    return " ".join(rest.split()), cover
 
 
 def parse_holiday_command(text: str, *, now: datetime, zone: ZoneInfo) -> HolidayRequest:

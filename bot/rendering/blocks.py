@@ -54,6 +54,12 @@ class Reply:
     def as_message(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": list(self.blocks)}
 
+    def prefixed(self, text: str, *blocks: Block) -> Reply:
+        """The same message with `blocks` on top and `text` before its notification text."""
+        combined = Reply(f"{text} {self.text}", blocks, self.response_type)
+        object.__setattr__(combined, "blocks", combined.blocks + self.blocks)
+        return combined
+
     def as_response(self) -> dict[str, Any]:
         """For `ack(...)` of a slash command or a `response_url` post."""
         return {"response_type": self.response_type, **self.as_message()}

@@ -137,6 +137,8 @@ def away_added(words: Words, actor: Actor, away: TimeOff) -> Reply:
         line = words("people.away.added_theirs", user=_who(actor, away.user), when=when, id=away.id)
     blocks: list[Block] = [section(":palm_tree: " + line)]
     notes = [words("people.away.zone", zone=away.zone)]
+    if away.cover is not None:
+        notes.insert(0, words("people.away.covered_by", user=_who(actor, away.cover)))
     if away.reason:
         notes.insert(0, away.reason)
     blocks.append(context(" · ".join(notes) + " · " + words("people.away.cancel_hint", id=away.id)))
@@ -151,6 +153,8 @@ def away_list(words: Words, actor: Actor, entries: Sequence[TimeOff]) -> Reply:
     blocks: list[Block] = [header(title)]
     for entry in entries[:MAX_LISTED]:
         reason = f" \u2014 {entry.reason}" if entry.reason else ""
+        if entry.cover is not None:
+            reason += " \u2014 " + words("people.away.covered_by", user=_who(actor, entry.cover))
         blocks.append(
             section(
                 f"`#{entry.id}` {_who(actor, entry.user)} \u2014 {range_text(words, entry.first, entry.last)}{reason}"
@@ -170,6 +174,12 @@ def away_cancelled(words: Words, actor: Actor, away: TimeOff) -> Reply:
         when=range_text(words, away.first, away.last),
     )
     return Reply(text=line, blocks=[section(":wastebasket: " + line)])
+
+
+def covering(words: Words, reader: Actor, reply: Reply, user: str, back: datetime) -> Reply:
+    """A reminder that reached someone covering: for whom, and until when."""
+    line = words("people.away.covering", user=f"<@{user}>", back=slack_date(back, reader.timezone))
+    return reply.prefixed(line, context(":busts_in_silhouette: " + line))
 
 
 # ---- holidays --------------------------------------------------------------------------------------------------

@@ -12,11 +12,12 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
 from bot.sandbox import limits, payloads, signing
-from bot.sandbox.records import AppReply, Ephemeral, Message
+from bot.sandbox.records import AppReply, Ephemeral, FileRecord, Message
 from bot.sandbox.response_url import deliver
 from bot.sandbox.state import MessageRef, SandboxState
 from bot.sandbox.workspace import FakeUser, Workspace
@@ -193,6 +194,50 @@ class SlackToApp:
             channel_id=channel_id,
             ts=message.ts,
             thread_ts=thread_ts,
+            channel_type="im",
+        )
+        return await self.send_event(event, event_id=event_id)
+
+    async def send_file_share_im(
+        self,
+        user_id: str,
+        filename: str,
+        content: bytes,
+        *,
+        text: str = "",
+        mimetype: str = "text/csv",
+        event_id: str | None = None,
+    ) -> AppReply:
+        """The person drops a file into their DM with the bot (with an optional message), as Slack delivers it.
+
+        The file is stored as theirs and shared in that DM: the bot can read it with `files.info` and download
+        `url_private` / `url_private_download` with its token. The message with the file appears in the DM and
+        a `message` event with subtype `file_share` goes out.
+        """
+        user = self._person(user_id)
+        channel_id = self.workspace.dm_channel_id(user.id)
+        file_id = self._state.next_id("F")
+        record = FileRecord(
+            id=file_id,
+            filename=filename,
+            title=filename,
+            content=content,
+            user=user.id,
+            team=self.workspace.team_id,
+            created=int(self._state.clock()),
+            url_private=f"{self._state.base_url()}files-pri/{self.workspace.team_id}-{file_id}/{quote(filename)}",
+            channels=(channel_id,),
+            mimetype=mimetype,
+        )
+        self._state.files[record.id] = record
+        message = self._state.add_message(channel_id, user, text, files=(record,))
+        event = payloads.file_share_event(
+            self.workspace,
+            user=user,
+            text=text,
+            channel_id=channel_id,
+            ts=message.ts,
+            files=[record.to_slack()],
             channel_type="im",
         )
         return await self.send_event(event, event_id=event_id)

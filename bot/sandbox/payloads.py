@@ -317,3 +317,38 @@ def user_message_event(
     if channel_type is not None:
         event["channel_type"] = channel_type
     return event
+
+
+def file_share_event(
+    workspace: Workspace,
+    *,
+    user: FakeUser,
+    text: str,
+    channel_id: str,
+    ts: str,
+    files: list[dict[str, Any]],
+    channel_type: str | None = None,
+) -> dict[str, Any]:
+    """A `message` event with subtype `file_share`: a person shared files (uploaded then and there), maybe with text.
+
+    Key order and fields follow Slack's documented example and captured deliveries: no `blocks` unless the
+    person wrote something, `upload: true` because the file was uploaded with the message.
+    """
+    event: dict[str, Any] = {"type": "message", "text": text, "files": files, "upload": True}
+    if text:
+        event["blocks"] = rich_text(text)
+    event.update(
+        {
+            "user": user.id,
+            "display_as_bot": False,
+            "ts": ts,
+            "client_msg_id": str(uuid.uuid4()),
+            "team": workspace.team_id,
+            "channel": channel_id,
+            "subtype": "file_share",
+            "event_ts": ts,
+        }
+    )
+    if channel_type is not None:
+        event["channel_type"] = channel_type
+    return event

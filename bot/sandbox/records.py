@@ -36,6 +36,7 @@ class FileRecord:
     created: int
     url_private: str
     channels: tuple[str, ...] = ()
+    mimetype: str | None = None  # as the uploader's client declared it; guessed from the name when None
 
     @property
     def filetype(self) -> str:
@@ -43,8 +44,8 @@ class FileRecord:
         return ext.lower() if ext and ext != self.filename else "binary"
 
     def to_slack(self) -> dict[str, Any]:
-        """The file object of files.completeUploadExternal and of a message's `files`."""
-        mimetype = mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
+        """The file object of files.completeUploadExternal, files.info and a message's (or event's) `files`."""
+        mimetype = self.mimetype or mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
         return {
             "id": self.id,
             "created": self.created,

@@ -144,6 +144,7 @@ class WebApi:
             "conversations.replies": self.conversations_replies,
             "files.getUploadURLExternal": self.files_get_upload_url_external,
             "files.completeUploadExternal": self.files_complete_upload_external,
+            "files.info": self.files_info,
             "reactions.add": self.reactions_add,
             "usergroups.users.list": self.usergroups_users_list,
             "users.info": self.users_info,
@@ -564,6 +565,17 @@ class WebApi:
                 files=tuple(files),
             )
         return {"files": [f.to_slack() for f in files]}
+
+    def files_info(self, args: Args) -> Body:
+        """A file the bot can see: one it uploaded, or one shared where it is a member (its DMs included)."""
+        require(args, "file")
+        record = self._state.files.get(str(arg_str(args, "file")))
+        if record is None or not (
+            record.user == self._ws.bot_user_id
+            or any(self._ws.bot_user_id in self._members(channel) for channel in record.channels)
+        ):
+            raise ApiError("file_not_found")
+        return {"file": record.to_slack(), "comments": [], "response_metadata": {"next_cursor": ""}}
 
     # ---- views -------------------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.clock import Clock
 from bot.domain.ids import TeamId, UserId
-from bot.domain.people import Profile
+from bot.domain.people import DirectoryEntry, Profile
 
 USERS_PAGE = 200
 
@@ -36,6 +36,29 @@ class SlackWebDirectory:
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return admins
+
+    async def fetch_members(self, team: TeamId) -> list[DirectoryEntry]:
+        """Every active person (no bots), with the names a rota file may call them by."""
+        entries: list[DirectoryEntry] = []
+        cursor: str | None = None
+        while True:
+            response = await self._client.users_list(limit=USERS_PAGE, cursor=cursor)
+            for member in response.get("members") or []:
+                if member.get("deleted") or member.get("is_bot") or member.get("id") == "USLACKBOT":
+                    continue
+                profile = member.get("profile") or {}
+                entries.append(
+                    DirectoryEntry(
+                        user=UserId(member["id"]),
+                        handle=str(member.get("name") or ""),
+                        display_name=str(profile.get("display_name") or ""),
+                        real_name=str(profile.get("real_name") or member.get("real_name") or ""),
+                        email=profile.get("email"),
+                    )
+                )
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return entries
 
     async def fetch_group_members(self, team: TeamId, group: str) -> list[UserId]:
         response = await self._client.usergroups_users_list(usergroup=group)

@@ -25,7 +25,9 @@ BOT_SCOPES = (
     "users:read",  # users.info (time zone, locale, admin flags) and users.list (admins)
     "usergroups:read",  # usergroups.users.list: "remind @kitchen to …"
     "reactions:read",  # reaction_added
-    "files:write",  # a checklist's CSV export, uploaded to the person who asked
+    "files:write",  # a checklist's CSV export and the rota's PNG, uploaded to the person who asked
+    "files:read",  # a rota CSV shared with the bot, read for /ops shift import
+    "users:read.email",  # a rota file may name people by email
 )
 BOT_EVENTS = ("app_mention", "message.im", "app_home_opened", "reaction_added")
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.ids import TeamId, UserId
-from bot.domain.people_time import Holiday, StoredHours, TimeOff, TimeOffDraft, WorkingHours
+from bot.domain.people_time import Away, Holiday, StoredHours, TimeOff, TimeOffDraft, WorkingHours
 from storage.models_people import DEFAULT_USER, HolidayRow, TimeOffRow, WorkingHoursRow
 
 
@@ -38,6 +38,7 @@ def _time_off(row: TimeOffRow) -> TimeOff:
         zone=row.zone,
         reason=row.reason,
         created_by=UserId(row.created_by),
+        cover=UserId(row.cover_user) if row.cover_user else None,
     )
 
 
@@ -87,6 +88,7 @@ class SqlPeopleRepository:
             starts_utc=draft.starts,
             ends_utc=draft.ends,
             reason=draft.reason,
+            cover_user=draft.cover,
             created_by=draft.created_by,
             created_at=draft.created_at,
         )
@@ -127,6 +129,26 @@ class SqlPeopleRepository:
                 TimeOffRow.ends_utc > at,
             )
         )
+
+    async def away(self, team: TeamId, user: UserId, at: datetime) -> Away | None:
+        """The time off `at` falls in (the one ending last, if several touch): when it ends and who covers."""
+        row = (
+            await self._session.execute(
+                select(TimeOffRow.ends_utc, TimeOffRow.cover_user)
+                .where(
+                    TimeOffRow.team_id == team,
+                    TimeOffRow.user_id == user,
+                    TimeOffRow.cancelled_at.is_(None),
+                    TimeOffRow.starts_utc <= at,
+                    TimeOffRow.ends_utc > at,
+                )
+                .order_by(TimeOffRow.ends_utc.desc(), TimeOffRow.id.desc())
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            return None
+        return Away(back=row[0], cover=UserId(row[1]) if row[1] else None)
 
     async def time_off_since(self, team: TeamId, day: date) -> list[TimeOff]:
         rows = await self._session.scalars(
