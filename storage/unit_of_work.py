@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.checklists import SqlChecklistRepository
 from storage.repositories.people import SqlPeopleRepository
-from storage.repositories.shifts import SqlShiftRepository
 from storage.repositories.profiles import SqlProfileRepository
 from storage.repositories.requests import SqlRequestLedger
 from storage.repositories.roles import SqlRoleRepository
 from storage.repositories.schedules import SqlDeliveryRepository, SqlScheduleRepository
+from storage.repositories.shifts import SqlShiftRepository
 from storage.repositories.tasks import SqlTaskRepository
 from storage.repositories.workspaces import SqlWorkspaceRepository
 

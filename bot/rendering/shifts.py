@@ -37,9 +37,9 @@ def role_text(words: Words, role: str) -> str:
     return words("shift.role", role=role) if role else ""
 
 
-def shift_line(words: Words, shift: Shift, *, with_person: bool = True) -> str:
+def shift_line(words: Words, shift: Shift, *, with_person: bool = True, with_day: bool = True) -> str:
     who = f"<@{shift.user}>" if shift.user else words("shift.open_slot")
-    parts = [f"`#{shift.id}`", local_day(words, shift.day), span_text(shift)]
+    parts = [f"`#{shift.id}`", *([local_day(words, shift.day)] if with_day else []), span_text(shift)]
     if with_person:
         parts.append(who)
     if shift.role:
@@ -136,7 +136,7 @@ def rota_message(words: Words, rota: Rota) -> Reply:
         if holiday is not None and holiday.user is None:
             lines.append(":tada: " + words("shift.rota_holiday", name=holiday.label))
         for shift in sorted((s for s in rota.shifts if rota.local_day(s) == day), key=lambda s: (s.starts, s.id)):
-            lines.append(shift_line(words, shift))
+            lines.append(shift_line(words, shift, with_day=False))
         away = [a for a in rota.absences if a.user is not None and a.first <= day <= a.last]
         if away:
             lines.append(":palm_tree: " + words("shift.rota_away", users=", ".join(f"<@{a.user}>" for a in away)))

@@ -15,7 +15,7 @@ from bot.sandbox.server import SlackDouble
 from storage.models import DeliveryRow
 from storage.models_shifts import DutyHandoutRow, ShiftRow, ShiftSwapRow
 from storage.models_tasks import TaskRow
-from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.e2e.conftest import ALEX, LUCA, MARIA, SAM, RunningBot
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC (09:00 in Rome, the workspace's zone and the rota's clock).
@@ -71,7 +71,8 @@ async def test_a_weekly_pattern_keeps_its_local_times_across_the_dst_change(
         datetime(2027, 3, 29, 13, 0, tzinfo=UTC),
     )
     assert date(2027, 3, 31) not in rows  # the holiday
-    assert date(2027, 3, 27) not in rows and date(2027, 3, 28) not in rows  # the weekend
+    assert date(2027, 3, 27) not in rows
+    assert date(2027, 3, 28) not in rows
     assert {row.role for row in rows.values()} == {"kitchen"}
     assert max(rows) == date(2027, 5, 17)  # eight weeks ahead
     # Today's shift is under way (it is 09:00 in Rome): it is on the rota, but its start has passed.
@@ -126,8 +127,7 @@ async def test_one_shift_the_rota_as_message_and_png_and_refusals(running: Runni
     rota = await command(double, LUCA, "rota")
     text = rota.all_text()
     assert "Rota 2026-11-30 to 2026-12-06" in text
-    assert f"*Fri 2026-12-04*\n`#1` Fri 2026-12-04 07:00\u201315:00 <@{MARIA}> (kitchen)" in text
-    assert f"`#2` Fri 2026-12-04 22:00\u201306:00 <@{SAM}> (bar)" in text
+    assert f"*Fri 2026-12-04*\n`#1` 07:00\u201315:00 <@{MARIA}> (kitchen)\n`#2` 22:00\u201306:00 <@{SAM}> (bar)" in text
     assert f"Away: <@{MARIA}>" in text  # Thursday
     image = await double.wait_for(lambda: next((f for f in double.files if f.filename.endswith(".png")), None))
     assert image.filename == "rota-2026-11-30.png"
@@ -148,13 +148,13 @@ async def test_one_shift_the_rota_as_message_and_png_and_refusals(running: Runni
 # ---- importing a rota ------------------------------------------------------------------------------------------
 
 ROTA_CSV = (
-    "date,start,end,person,role\n"
-    "2026-12-03,07:00,15:00,Maria Rossi,kitchen\n"
-    "2026-12-03,09:00,17:00,sam,bar\n"
-    "2026-13-01,07:00,15:00,Luca Verdi,kitchen\n"
-    "2026-12-04,07:00,15:00,Nobody Here,kitchen\n"
-    "04/12/2026,10:00,18:00,luca@ops-demo.example,floor\n"
-).encode()
+    b"date,start,end,person,role\n"
+    b"2026-12-03,07:00,15:00,Maria Rossi,kitchen\n"
+    b"2026-12-03,09:00,17:00,sam,bar\n"
+    b"2026-13-01,07:00,15:00,Luca Verdi,kitchen\n"
+    b"2026-12-04,07:00,15:00,Nobody Here,kitchen\n"
+    b"04/12/2026,10:00,18:00,luca@ops-demo.example,floor\n"
+)
 
 
 async def test_a_rota_csv_keeps_the_good_rows_and_reports_the_bad_ones_by_line(
@@ -163,7 +163,8 @@ async def test_a_rota_csv_keeps_the_good_rows_and_reports_the_bad_ones_by_line(
     await double.send_file_share_im(ALEX, "rota.csv", ROTA_CSV, text="import this rota please")
     report = await next_dm(double, ALEX, 0)
     assert "Imported rota.csv: 3 shifts added, 2 lines refused." in report.all_text()
-    assert "Line 4:" in report.all_text() and "2026-13-01" in report.all_text()
+    assert "Line 4:" in report.all_text()
+    assert "2026-13-01" in report.all_text()
     assert "Line 5: nobody in this workspace is called Nobody Here" in report.all_text()
     stored = await shifts(running)
     assert [(row.user_id, row.day, row.role) for row in stored] == [
@@ -283,9 +284,7 @@ async def test_a_swap_accepted_moves_the_shift_and_a_swap_declined_does_not(
     await command(double, MARIA, f"turno scambia 2 con {at(LUCA)}")
     request = await next_dm(double, LUCA, 0)
     await double.send_block_action(SAM, "shift_swap_accept", message=request)
-    wrong = await double.wait_for(
-        lambda: next((e for e in double.ephemerals(SAM) if "not you" in e.all_text()), None)
-    )
+    wrong = await double.wait_for(lambda: next((e for e in double.ephemerals(SAM) if "not you" in e.all_text()), None))
     assert f"This swap was asked of <@{LUCA}>, not you." in wrong.all_text()
     await double.send_block_action(LUCA, "shift_swap_decline", message=request)
     declined = await next_dm(double, MARIA, 1)
@@ -332,7 +331,8 @@ async def test_an_open_shift_claimed_by_two_at_once_goes_to_exactly_one(
     lost = [text for text in shown if "Troppo tardi" in text or "Too late" in text]
     assert (len(won), len(lost)) == (1, 1)
     claimed = next(row for row in await shifts(running) if row.id == 3)
-    assert claimed.status == "scheduled" and claimed.user_id in (MARIA, SAM)
+    assert claimed.status == "scheduled"
+    assert claimed.user_id in (MARIA, SAM)
     assert claimed.start_schedule_id is not None
     winner = claimed.user_id
     updated = await double.wait_for(
