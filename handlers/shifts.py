@@ -39,6 +39,14 @@ ROTA = ("rota", "turni")
 ON_SHIFT = ("onshift", "inservizio", "diturno")
 # Words in a DM that come with a shared file and ask for it to be imported at once.
 _IMPORT_NOW = re.compile(r"\b(import|importa|rota|turni|shifts?)\b", re.IGNORECASE)
+# "who's on shift?", "who is working now in the kitchen", "chi è di turno in cucina?"
+_WHO_IS_ON = re.compile(
+    r"^\s*(?:who(?:'s|\u2019s| is)\s+(?:on\s+shift|working|on)|chi\s+(?:è|e'|c'è)\s+(?:di\s+turno|in\s+servizio))"
+    r"(?:\s+(?:now|right\s+now|today|ora|adesso|oggi))?"
+    r"(?:\s+(?:in|as|at|on|in\s+the|on\s+the|come|al|alla)?\s*(?P<role>[^\s?!.]+))?"
+    r"(?:\s+(?:now|right\s+now|ora|adesso))?\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
 _CSV_TYPES = {"csv", "text/csv", "application/csv", "text/comma-separated-values", "tsv", "text/tab-separated-values"}
 
 
@@ -59,6 +67,7 @@ class ShiftHandlers:
         app.action(render.SWAP_ACCEPT)(self.on_swap_accept)
         app.action(render.SWAP_DECLINE)(self.on_swap_decline)
         messages.add_file_handler(self.on_file_shared)
+        messages.add(self.who_is_on)
 
     # ---- commands --------------------------------------------------------------------------------------------
 
@@ -150,6 +159,15 @@ class ShiftHandlers:
         await self._services.shifts.record_post(
             actor.team, shift.id, channel=ChannelId(str(posted["channel"])), ts=str(posted["ts"])
         )
+
+    async def who_is_on(self, request: PlainRequest) -> Reply | None:
+        """The same answer as `/ops onshift`, asked in a DM in plain words."""
+        found = _WHO_IS_ON.match(request.text)
+        if found is None:
+            return None
+        role = found["role"]
+        working = await self._services.shifts.on_shift(request.actor, role)
+        return render.on_shift(request.words, role.lower() if role else None, working)
 
     # ---- buttons ---------------------------------------------------------------------------------------------
 

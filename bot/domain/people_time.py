@@ -133,6 +133,14 @@ class TimeOff:
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
+    @property
+    def starts(self) -> datetime:
+        return local_midnight(self.first, ZoneInfo(self.zone))
+
+    @property
+    def ends(self) -> datetime:
+        return local_midnight(self.last + timedelta(days=1), ZoneInfo(self.zone))
+
 
 @dataclass(frozen=True, slots=True)
 class Away:

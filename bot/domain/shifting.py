@@ -23,6 +23,7 @@ from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.language import Language
 from bot.domain.messages import Msg
 from bot.domain.people import DirectoryEntry, match_person
+from bot.domain.people_time import TimeOff
 from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
 from bot.domain.reminders import Delivery, Kind, ScheduleSpec
 from bot.domain.roles import Actor, Role
@@ -64,6 +65,24 @@ UPCOMING = timedelta(days=14)
 # A file shared with the bot stays importable this long.
 SHARED_FILE_TTL = timedelta(hours=24)
 PATTERN_SWEEP = 200
+
+
+def conflict(
+    user: UserId,
+    shifts: Sequence[Shift],
+    time_off: Sequence[TimeOff],
+    starts: datetime,
+    ends: datetime,
+    *,
+    ignore: int | None = None,
+) -> Msg | None:
+    """Why `user` cannot work from `starts` to `ends`, given their shifts and time off around then."""
+    clash = overlapping(shifts, starts, ends, ignore=ignore)
+    if clash is not None:
+        return Msg.of("shift.error.overlap", user=user, id=clash.id)
+    if any(entry.starts < ends and starts < entry.ends for entry in time_off):
+        return Msg.of("shift.error.away", user=user)
+    return None
 
 
 def _example(key: str) -> Msg:
@@ -173,15 +192,9 @@ class ShiftService:
         ignore: int | None = None,
     ) -> Msg | None:
         """Why `user` cannot work from `starts` to `ends`: another shift then, or time off; None when free."""
-        clash = overlapping(await uow.shifts.shifts_of(team, user, starts, ends), starts, ends, ignore=ignore)
-        if clash is not None:
-            return Msg.of("shift.error.overlap", user=user, id=clash.id)
-        away = await uow.people.away(team, user, starts)
-        if away is None:
-            away = await uow.people.away(team, user, ends - timedelta(seconds=1))
-        if away is not None:
-            return Msg.of("shift.error.away", user=user)
-        return None
+        shifts = await uow.shifts.shifts_of(team, user, starts, ends)
+        time_off = await uow.people.time_off_between(team, user, starts, ends)
+        return conflict(user, shifts, time_off, starts, ends, ignore=ignore)
 
     async def _arm(self, uow: UnitOfWork, shift: Shift, now: datetime) -> Shift:
         """The schedule that fires when the shift starts (its duties are handed out then)."""
@@ -308,8 +321,14 @@ class ShiftService:
     async def _expand(
         self, uow: UnitOfWork, pattern: ShiftPattern, first: date, last: date, now: datetime
     ) -> tuple[list[Shift], list[date]]:
+        """The pattern's shifts from `first` to `last`. What could stop one (another shift of the person's, time
+        off) is read once for the whole range, not once a day."""
         holidays = {holiday.day for holiday in await uow.people.holidays(pattern.team, since=first)}
         zone = ZoneInfo(pattern.zone)
+        since = datetime.combine(first, time(0), tzinfo=zone)
+        until = datetime.combine(last + timedelta(days=2), time(0), tzinfo=zone)
+        taken = await uow.shifts.shifts_of(pattern.team, pattern.user, since, until)
+        time_off = await uow.people.time_off_between(pattern.team, pattern.user, since, until)
         made: list[Shift] = []
         skipped: list[date] = []
         for day in pattern.days_between(first, last):
@@ -317,9 +336,7 @@ class ShiftService:
                 skipped.append(day)
                 continue
             starts, ends = shift_span(day, pattern.start, pattern.end, zone)
-            if ends <= now:
-                continue
-            if await self._conflicts(uow, pattern.team, pattern.user, starts, ends) is not None:
+            if ends <= now or conflict(pattern.user, taken, time_off, starts, ends) is not None:
                 continue
             shift = await uow.shifts.add_pattern_shift(
                 ShiftDraft(
@@ -338,6 +355,7 @@ class ShiftService:
             )
             if shift is not None:
                 made.append(await self._arm(uow, shift, now))
+                taken.append(shift)
         return made, skipped
 
     async def extend_patterns(self) -> int:
@@ -394,14 +412,13 @@ class ShiftService:
         wanted = clean_role(role) if role else None
         async with self._uow() as uow:
             shifts = await uow.shifts.shifts_between(actor.team, now, now + timedelta(microseconds=1))
-            working: list[Shift] = []
-            for shift in shifts:
-                if shift.user is None or not shift.covers(now) or (wanted is not None and shift.role != wanted):
-                    continue
-                if await uow.people.away(actor.team, shift.user, now) is not None:
-                    continue
-                working.append(shift)
-        return working
+            candidates = [
+                shift
+                for shift in shifts
+                if shift.user is not None and shift.covers(now) and (wanted is None or shift.role == wanted)
+            ]
+            away = await uow.people.away_among(actor.team, [s.user for s in candidates if s.user is not None], now)
+        return [shift for shift in candidates if shift.user not in away]
 
     async def rota(self, actor: Actor, weeks_ahead: int) -> Rota:
         """The week (Monday to Sunday, on the workspace's clock) this many weeks from this one."""

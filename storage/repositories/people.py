@@ -150,6 +150,38 @@ class SqlPeopleRepository:
             return None
         return Away(back=row[0], cover=UserId(row[1]) if row[1] else None)
 
+    async def away_among(self, team: TeamId, users: list[UserId], at: datetime) -> set[UserId]:
+        """Which of `users` are on time off at `at`, in one query."""
+        if not users:
+            return set()
+        found = await self._session.scalars(
+            select(TimeOffRow.user_id)
+            .where(
+                TimeOffRow.team_id == team,
+                TimeOffRow.user_id.in_(users),
+                TimeOffRow.cancelled_at.is_(None),
+                TimeOffRow.starts_utc <= at,
+                TimeOffRow.ends_utc > at,
+            )
+            .distinct()
+        )
+        return {UserId(user) for user in found}
+
+    async def time_off_between(self, team: TeamId, user: UserId, since: datetime, until: datetime) -> list[TimeOff]:
+        """A person's time off that overlaps the instants from `since` to `until`."""
+        rows = await self._session.scalars(
+            select(TimeOffRow)
+            .where(
+                TimeOffRow.team_id == team,
+                TimeOffRow.user_id == user,
+                TimeOffRow.cancelled_at.is_(None),
+                TimeOffRow.starts_utc < until,
+                TimeOffRow.ends_utc > since,
+            )
+            .order_by(TimeOffRow.starts_utc)
+        )
+        return [_time_off(row) for row in rows]
+
     async def time_off_since(self, team: TeamId, day: date) -> list[TimeOff]:
         rows = await self._session.scalars(
             select(TimeOffRow)

@@ -186,7 +186,22 @@ class SqlShiftRepository:
         new_id = await self._session.scalar(statement)
         if new_id is None:
             return None
-        return await self.shift(draft.team, new_id)
+        starts, ends = draft.span()
+        return Shift(
+            id=new_id,
+            team=draft.team,
+            user=draft.user,
+            role=draft.role,
+            day=draft.day,
+            start=draft.start,
+            end=draft.end,
+            zone=draft.zone,
+            starts=starts,
+            ends=ends,
+            status=draft.status,
+            created_by=draft.created_by,
+            pattern_id=draft.pattern_id,
+        )
 
     async def shift(self, team: TeamId, shift_id: int) -> Shift | None:
         row = await self._session.scalar(select(ShiftRow).where(ShiftRow.team_id == team, ShiftRow.id == shift_id))

@@ -15,7 +15,7 @@ from bot.sandbox.server import SlackDouble
 from storage.models import DeliveryRow
 from storage.models_shifts import DutyHandoutRow, ShiftRow, ShiftSwapRow
 from storage.models_tasks import TaskRow
-from tests.e2e.conftest import ALEX, LUCA, MARIA, SAM, RunningBot
+from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC (09:00 in Rome, the workspace's zone and the rota's clock).
@@ -88,6 +88,11 @@ async def test_a_weekly_pattern_keeps_its_local_times_across_the_dst_change(
     assert "On shift now as kitchen (1)" in on.all_text()
     assert f"<@{MARIA}> 07:00\u201315:00" in on.all_text()
     assert "Nobody is on shift as bar right now." in (await command(double, LUCA, "onshift bar")).all_text()
+    await double.send_message_im(GIULIA, "chi è di turno in cucina?")
+    asked = await next_dm(double, GIULIA, 0)
+    assert "Al momento nessuno è in turno come cucina." in asked.all_text()  # roles are named as the rota names them
+    await double.send_message_im(SAM, "who's on shift in the kitchen?")
+    assert f"<@{MARIA}> 07:00\u201315:00" in (await next_dm(double, SAM, 0)).all_text()
 
     # Two weeks on, the pattern is topped up to its horizon again: two weeks of new shifts.
     running.clock.set(datetime(2027, 4, 5, 8, 0, tzinfo=UTC))
