@@ -24,4 +24,5 @@ class HomeHandlers:
         if event.get("tab") != "home":
             return  # the Messages tab needs nothing published
         actor = actor_of(context)
-        await client.views_publish(user_id=actor.user, view=home_view(words_of(context, self._services), actor))
+        today = await self._services.shifts.today(actor)
+        await client.views_publish(user_id=actor.user, view=home_view(words_of(context, self._services), actor, today))

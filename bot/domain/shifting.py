@@ -124,6 +124,15 @@ class PatternAdded:
 
 
 @dataclass(frozen=True, slots=True)
+class Today:
+    """Who works when, at a glance: your next (or current) shift, who is on now, who is off today."""
+
+    mine: Shift | None
+    working: tuple[Shift, ...]
+    away: tuple[UserId, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ShiftStart:
     """What a shift start hands to the person working it."""
 
@@ -420,6 +429,17 @@ class ShiftService:
             away = await uow.people.away_among(actor.team, [s.user for s in candidates if s.user is not None], now)
         return [shift for shift in candidates if shift.user not in away]
 
+    async def today(self, actor: Actor) -> Today:
+        now = self._clock.now()
+        working = await self.on_shift(actor, None)
+        async with self._uow() as uow:
+            zone = (await self._settings(uow, actor.team)).zone
+            today = now.astimezone(zone).date()
+            mine = await uow.shifts.shifts_of(actor.team, actor.user, now, now + UPCOMING)
+            off = await uow.people.time_off_since(actor.team, today)
+        away = sorted({entry.user for entry in off if entry.starts <= now < entry.ends})
+        return Today(mine[0] if mine else None, tuple(working), tuple(away))
+
     async def rota(self, actor: Actor, weeks_ahead: int) -> Rota:
         """The week (Monday to Sunday, on the workspace's clock) this many weeks from this one."""
         now = self._clock.now()
@@ -652,6 +672,9 @@ class ShiftService:
             return None
         if shift.ends <= self._clock.now():
             return None
+        async with self._uow() as uow:
+            if await uow.people.away(delivery.team, shift.user, self._clock.now()) is not None:
+                return None  # on leave since the rota was made: their duties are not handed to them
         return shift
 
     async def start(self, delivery: Delivery, shift: Shift, channel: ChannelId) -> ShiftStart:

@@ -17,10 +17,33 @@ from slack_sdk.models.views import View
 
 from bot.domain.capabilities import CAPABILITIES
 from bot.domain.roles import Actor
+from bot.domain.shifting import Today
 from bot.i18n import Words
+from bot.rendering.shifts import shift_line, span_text
+
+MAX_NAMES = 30  # a section holds 3000 characters
 
 
-def home_view(words: Words, actor: Actor) -> dict[str, Any]:
+def _today(words: Words, today: Today) -> str:
+    mine = (
+        words("home.next_shift", shift=shift_line(words, today.mine, with_person=False))
+        if today.mine is not None
+        else words("home.no_shift")
+    )
+    working = (
+        words("home.on_now", people=", ".join(f"<@{s.user}> {span_text(s)}" for s in today.working[:MAX_NAMES]))
+        if today.working
+        else words("home.nobody_on")
+    )
+    away = (
+        words("home.away_today", people=", ".join(f"<@{user}>" for user in today.away[:MAX_NAMES]))
+        if today.away
+        else words("home.nobody_away")
+    )
+    return f"*{words('home.today')}*\n• {mine}\n• {working}\n• {away}"
+
+
+def home_view(words: Words, actor: Actor, today: Today | None = None) -> dict[str, Any]:
     available = [c for c in CAPABILITIES if c.available and c.id != "help"]
     upcoming = [c for c in CAPABILITIES if not c.available]
     blocks: list[Block] = [
@@ -30,6 +53,7 @@ def home_view(words: Words, actor: Actor) -> dict[str, Any]:
                 text=words("home.you", user=f"<@{actor.user}>", role=actor.role.label(), timezone=str(actor.timezone))
             )
         ),
+        *([SectionBlock(text=MarkdownTextObject(text=_today(words, today)))] if today is not None else []),
         DividerBlock(),
         SectionBlock(
             text=MarkdownTextObject(

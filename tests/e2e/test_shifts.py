@@ -380,3 +380,19 @@ async def test_recurring_tasks_skip_public_holidays(running: RunningBot, double:
     assert local_days[-2:] == [date(2026, 12, 7), date(2026, 12, 9)]
     assert date(2026, 12, 8) not in local_days
     assert {row.title for row in rows} == {"Clean the fryer"}
+
+
+async def test_the_app_home_shows_my_next_shift_who_is_on_and_who_is_away(
+    running: RunningBot, double: SlackDouble
+) -> None:
+    await command(double, ALEX, f"shift add {at(SAM)} today 8:00-16:00 role bar")  # 08:00 to 16:00 in Rome
+    await command(double, ALEX, f"shift add {at(MARIA)} tomorrow 7:00-15:00 role kitchen")
+    await command(double, LUCA, "away today")
+    await double.send_app_home_opened(SAM)
+    home = str(await double.wait_for(lambda: double.home_view(SAM)))
+    assert "Your next shift: `#1` Mon 2026-11-30 08:00\u201316:00 (bar)" in home
+    assert f"On shift now: <@{SAM}> 08:00\u201316:00" in home
+    assert f"Away today: <@{LUCA}>" in home
+    await double.send_app_home_opened(MARIA)
+    home = str(await double.wait_for(lambda: double.home_view(MARIA)))
+    assert "Il tuo prossimo turno: `#2` mar 2026-12-01 07:00\u201315:00 (kitchen)" in home
