@@ -95,17 +95,13 @@ class PersonHours:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class TimeOffDraft:
-    team: TeamId
-    user: UserId
+class LocalDays:
+    """Whole local days from `first` to `last` in `zone`, and the instants they span."""
+
+    __slots__ = ()
     first: date
     last: date
     zone: str
-    reason: str
-    created_by: UserId
-    created_at: datetime
-    cover: UserId | None = None
 
     @property
     def starts(self) -> datetime:
@@ -118,7 +114,20 @@ class TimeOffDraft:
 
 
 @dataclass(frozen=True, slots=True)
-class TimeOff:
+class TimeOffDraft(LocalDays):
+    team: TeamId
+    user: UserId
+    first: date
+    last: date
+    zone: str
+    reason: str
+    created_by: UserId
+    created_at: datetime
+    cover: UserId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeOff(LocalDays):
     id: int
     team: TeamId
     user: UserId
@@ -132,14 +141,6 @@ class TimeOff:
     @property
     def days(self) -> int:
         return (self.last - self.first).days + 1
-
-    @property
-    def starts(self) -> datetime:
-        return local_midnight(self.first, ZoneInfo(self.zone))
-
-    @property
-    def ends(self) -> datetime:
-        return local_midnight(self.last + timedelta(days=1), ZoneInfo(self.zone))
 
 
 @dataclass(frozen=True, slots=True)
