@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -15,6 +16,7 @@ import handlers
 from bot.config import Settings
 from bot.couriers import DirectMessageCourier
 from bot.couriers_checklists import ChecklistCourier, ChecklistDeadlineCourier
+from bot.couriers_meetings import MeetingCourier
 from bot.couriers_shifts import ShiftStartCourier
 from bot.couriers_tasks import TaskDueCourier, TaskOverdueCourier
 from bot.domain.access import AccessService, WorkspaceDefaults
@@ -22,15 +24,19 @@ from bot.domain.auditing import AuditService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.configuration import ConfigService
+from bot.domain.ids import TeamId
+from bot.domain.meeting_service import Directory, MeetingService
 from bot.domain.people_time import PeopleTimeService
 from bot.domain.ports import UnitOfWork
 from bot.domain.reminders import Kind
 from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
 from bot.domain.shifting import ShiftService
+from bot.domain.shifts import Shift
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import translator
+from bot.rendering import meeting_calendar
 from bot.scheduling import ReminderEngine
 from bot.services import Services
 from bot.slack.client import build_web_client
@@ -48,6 +54,17 @@ class Bot:
     client: AsyncWebClient
     schema_revisions: frozenset[str]
     reminders: ReminderEngine
+
+    async def calendar_feed(self, token: str) -> bytes | None:
+        """The feed behind a calendar URL, or None for a token nobody holds."""
+        meetings = self.services.meetings
+        owner = await meetings.feed_owner(token)
+        if owner is None:
+            return None
+        team, user = owner
+        profile = await self.services.access.profile(team, user)
+        found = await meetings.feed_meetings(team, user)
+        return meeting_calendar.feed_file(f"Ops Assistant \u2014 {profile.name}", found, self.services.clock.now())
 
     async def close(self) -> None:
         """Close the pooled HTTP connections to Slack (the database engine belongs to whoever made it)."""
@@ -68,6 +85,12 @@ def build_services(
     reminder_engine = ReminderEngine(unit_of_work, clock)
     tasks = TaskService(unit_of_work, clock, reminder_engine.poke, access)
     roles = RoleService(unit_of_work, access, clock)
+    people = PeopleTimeService(unit_of_work, clock, access)
+
+    async def shifts_between(team: TeamId, since: datetime, until: datetime) -> list[Shift]:
+        async with unit_of_work() as uow:
+            return await uow.shifts.shifts_between(team, since, until)
+
     # An out-of-range checklist reading opens a task through the Tasks service.
     checklists = ChecklistService(unit_of_work, clock, reminder_engine.poke, access, tasks, access.refresh_admins)
     services = Services(
@@ -81,7 +104,7 @@ def build_services(
         reminders=ReminderService(unit_of_work, clock, reminder_engine.poke, access.group_members),
         tasks=tasks,
         checklists=checklists,
-        people=PeopleTimeService(unit_of_work, clock, access),
+        people=people,
         # A shift's duties become tasks and checklist runs through those services.
         shifts=ShiftService(
             unit_of_work,
@@ -92,6 +115,14 @@ def build_services(
             checklists.start_run,
             access.actor,
             roles.managers,
+        ),
+        meetings=MeetingService(
+            unit_of_work,
+            clock,
+            reminder_engine.poke,
+            Directory(access.group_members, access.channel_members, access.is_person),
+            people.hours_of,
+            shifts_between,
         ),
     )
     # How each kind of scheduled delivery reaches Slack.
@@ -104,6 +135,9 @@ def build_services(
     reminder_engine.register(
         Kind.CHECKLIST_DEADLINE, ChecklistDeadlineCourier(client, services.checklists, access, words)
     )
+    meeting_courier = MeetingCourier(client, services.meetings, access, words)
+    reminder_engine.register(Kind.MEETING_REMINDER, meeting_courier)
+    reminder_engine.register(Kind.MEETING_NUDGE, meeting_courier)
     reminder_engine.register(Kind.SHIFT_START, ShiftStartCourier(client, services.shifts, services.checklists, words))
     return services, reminder_engine
 
@@ -144,7 +178,7 @@ def build_app(
         # Events for the bot's own posts would otherwise come back to it.
         ignoring_self_events_enabled=True,
     )
-    handlers.register_all(app, services)
+    handlers.register_all(app, services, public_url=settings.public_url())
     return Bot(
         app=app,
         services=services,

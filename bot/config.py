@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     ops_default_timezone: str = "UTC"
     ops_language: Language = "en"
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
+    # Where people reach this bot over HTTP: calendar feed links are built on it (https://ops.example.com).
+    ops_public_url: str | None = None
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -67,6 +69,10 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file path
             raise ValueError("an IANA time zone such as Europe/Rome or UTC") from None
         return value
+
+    def public_url(self) -> str:
+        """The address calendar feed links start with; without OPS_PUBLIC_URL, this machine on PORT."""
+        return (self.ops_public_url or f"http://localhost:{self.port}").rstrip("/")
 
     def secret(self, name: Literal["slack_bot_token", "slack_signing_secret", "slack_app_token"]) -> str | None:
         value: SecretStr | None = getattr(self, name)

@@ -111,7 +111,7 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
         if socket is not None:
             await socket.close_async()
         await runner.cleanup()  # stops accepting, waits for requests in progress
-        await _finish_background_work()
+        await finish_background_work()
         scheduler.shutdown(wait=False)
         await bot.reminders.stop()  # hand back anything claimed but not sent
         await bot.close()
@@ -129,7 +129,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(signum, stop.set)
 
 
-async def _finish_background_work() -> None:
+async def finish_background_work() -> None:
     """Bolt runs listeners after their ack as separate tasks; give those the grace period too."""
     pending = [task for task in asyncio.all_tasks() if not task.done() and _started_by_bolt(task)]
     if pending:

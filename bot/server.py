@@ -25,11 +25,28 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "unavailable"}, status=503)
 
 
+async def calendar_feed(request: web.Request) -> web.Response:
+    """A person's meetings as a subscription feed (`text/calendar`, no METHOD); an unknown token is a 404, so a
+    reset token stops working at once."""
+    bot = request.app[BOT_KEY]
+    token = request.match_info["token"]
+    body = await bot.calendar_feed(token)
+    if body is None:
+        return web.Response(status=404, text="not found")
+    return web.Response(
+        body=body,
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
 def build_web_app(bot: Bot, *, serve_events: bool) -> web.Application:
     """In Socket Mode Slack's requests arrive over the socket, so only /healthz is served."""
     app = web.Application()
     app[BOT_KEY] = bot
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/calendar/{token}.ics", calendar_feed)
     if serve_events:
         app.router.add_post(EVENTS_PATH, slack_events)
     return app

@@ -9,6 +9,7 @@ from bot.domain.auditing import AuditService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock
 from bot.domain.configuration import ConfigService
+from bot.domain.meeting_service import MeetingService
 from bot.domain.people_time import PeopleTimeService
 from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
@@ -32,3 +33,4 @@ class Services:
     checklists: ChecklistService
     people: PeopleTimeService
     shifts: ShiftService
+    meetings: MeetingService

@@ -11,6 +11,7 @@ from handlers.commands import CommandRouter
 from handlers.errors import ErrorHandler
 from handlers.home import HomeHandlers
 from handlers.listeners import Listeners
+from handlers.meetings import MeetingHandlers
 from handlers.messages import MessageRouter
 from handlers.middleware import RequestMiddleware
 from handlers.people import PeopleHandlers
@@ -21,7 +22,7 @@ from handlers.shortcuts import ShortcutHandlers
 from handlers.tasks import TaskHandlers
 
 
-def register_all(app: AsyncApp, services: Services) -> None:
+def register_all(app: AsyncApp, services: Services, *, public_url: str = "http://localhost:3000") -> None:
     errors = ErrorHandler(services)
     app.middleware(RequestMiddleware(services).admit)
     app.error(errors.handle)
@@ -35,6 +36,7 @@ def register_all(app: AsyncApp, services: Services) -> None:
     TaskHandlers(services).register(listeners, commands)
     ChecklistHandlers(services).register(listeners, commands)
     PeopleHandlers(services).register(commands)
+    MeetingHandlers(services, public_url).register(listeners, commands)
 
     messages = MessageRouter(services)
     ReminderHandlers(services).register(listeners, commands, messages)

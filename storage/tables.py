@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from storage import models, models_checklists, models_people, models_shifts, models_tasks
+from storage import models, models_checklists, models_meetings, models_people, models_shifts, models_tasks
 from storage.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["metadata", "models", "models_checklists", "models_people", "models_shifts", "models_tasks"]
+__all__ = [
+    "metadata",
+    "models",
+    "models_checklists",
+    "models_meetings",
+    "models_people",
+    "models_shifts",
+    "models_tasks",
+]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.checklists import SqlChecklistRepository
+from storage.repositories.meetings import SqlMeetingRepository
 from storage.repositories.people import SqlPeopleRepository
 from storage.repositories.profiles import SqlProfileRepository
 from storage.repositories.requests import SqlRequestLedger
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     tasks: SqlTaskRepository
     checklists: SqlChecklistRepository
     people: SqlPeopleRepository
+    meetings: SqlMeetingRepository
     shifts: SqlShiftRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskRepository(session)
         self.checklists = SqlChecklistRepository(session)
         self.people = SqlPeopleRepository(session)
+        self.meetings = SqlMeetingRepository(session)
         self.shifts = SqlShiftRepository(session)
         return self
 

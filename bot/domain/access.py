@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.cache import TtlCache
 from bot.domain.clock import Clock
-from bot.domain.ids import TeamId, UserId
+from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.language import Language, language_of_locale, pick_language
 from bot.domain.people import PROFILE_TTL, DirectoryEntry, Profile
 from bot.domain.ports import SlackDirectory, UnitOfWork, UnitOfWorkFactory
@@ -126,6 +126,13 @@ class AccessService:
     async def members(self, team: TeamId) -> list[DirectoryEntry]:
         """The workspace's people as Slack lists them now (for matching names in an imported rota)."""
         return await self._directory.fetch_members(team)
+
+    async def channel_members(self, team: TeamId, channel: ChannelId) -> list[UserId]:
+        return await self._directory.fetch_channel_members(team, channel)
+
+    async def is_person(self, team: TeamId, user: UserId) -> bool:
+        """A human member (bots and Slackbot are in channels too)."""
+        return user != "USLACKBOT" and not (await self.profile(team, user)).is_bot
 
     async def group_members(self, team: TeamId, group: str) -> list[UserId]:
         return await self._directory.fetch_group_members(team, group)

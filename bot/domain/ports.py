@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -11,6 +11,7 @@ from typing import Protocol, Self
 from bot.domain.audit import AuditEntry
 from bot.domain.checklists import Checklist, Entry, Item, ItemSpec, NewEntry, NewRun, Run
 from bot.domain.ids import ChannelId, TeamId, UserId
+from bot.domain.meetings import Meeting, MeetingDraft, Override, Room, Rsvp
 from bot.domain.people import DirectoryEntry, Profile
 from bot.domain.people_time import Away, Holiday, StoredHours, TimeOff, TimeOffDraft
 from bot.domain.reminders import Delivery, DeliveryOutcomes, Kind, Schedule, ScheduleMove, ScheduleSpec
@@ -270,6 +271,46 @@ class ShiftRepository(Protocol):
     async def mark_imported(self, team: TeamId, file_row: int, *, at: datetime) -> bool: ...
 
 
+class MeetingRepository(Protocol):
+    """Meetings with their attendees and overrides, rooms, and calendar-feed tokens."""
+
+    async def add_room(self, team: TeamId, name: str, capacity: int | None, *, by: UserId, at: datetime) -> Room: ...
+
+    async def room_named(self, team: TeamId, name: str) -> Room | None: ...
+
+    async def rooms(self, team: TeamId) -> list[Room]: ...
+
+    async def add(self, draft: MeetingDraft, *, series_ends: datetime | None, at: datetime) -> Meeting: ...
+
+    async def get(self, team: TeamId, meeting_id: int) -> Meeting | None: ...
+
+    async def involving(
+        self, team: TeamId, users: Sequence[UserId], since: datetime, until: datetime
+    ) -> list[Meeting]: ...
+
+    async def in_room(self, team: TeamId, room_id: int, since: datetime, until: datetime) -> list[Meeting]: ...
+
+    async def update(self, team: TeamId, meeting_id: int, *, at: datetime, **values: object) -> None: ...
+
+    async def answer(
+        self, team: TeamId, meeting_id: int, user: UserId, rsvp: Rsvp, *, at: datetime, suggestion: str = ""
+    ) -> bool: ...
+
+    async def reset_answers(self, team: TeamId, meeting_id: int) -> None: ...
+
+    async def set_invitation(self, team: TeamId, meeting_id: int, user: UserId, *, channel: str, ts: str) -> None: ...
+
+    async def invitations(self, team: TeamId, meeting_id: int) -> dict[UserId, tuple[str, str]]: ...
+
+    async def add_override(self, team: TeamId, meeting_id: int, override: Override) -> None: ...
+
+    async def feed_token(self, team: TeamId, user: UserId) -> str | None: ...
+
+    async def put_feed_token(self, team: TeamId, user: UserId, token: str, *, at: datetime) -> None: ...
+
+    async def feed_owner(self, token: str) -> tuple[TeamId, UserId] | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: committed when the block ends normally, rolled back when it raises."""
 
@@ -306,6 +347,9 @@ class UnitOfWork(Protocol):
     @property
     def shifts(self) -> ShiftRepository: ...
 
+    @property
+    def meetings(self) -> MeetingRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -326,3 +370,5 @@ class SlackDirectory(Protocol):
     async def fetch_group_members(self, team: TeamId, group: str) -> list[UserId]: ...
 
     async def fetch_members(self, team: TeamId) -> list[DirectoryEntry]: ...
+
+    async def fetch_channel_members(self, team: TeamId, channel: ChannelId) -> list[UserId]: ...

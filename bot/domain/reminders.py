@@ -46,6 +46,8 @@ class Kind(StrEnum):
     CHECKLIST = "checklist"  # a scheduled checklist posted to its channel
     CHECKLIST_DEADLINE = "checklist_deadline"  # items still open at the checklist's deadline
     SHIFT_START = "shift_start"  # a shift begins: its duties (checklists, tasks) are DMed to whoever works it
+    MEETING_REMINDER = "meeting_reminder"  # "starts in 15 minutes", to everyone going or maybe
+    MEETING_NUDGE = "meeting_nudge"  # once, to attendees who have not answered
 
 
 MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
@@ -56,6 +58,9 @@ MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
         Kind.CHECKLIST: Misfire.COALESCE,
         Kind.CHECKLIST_DEADLINE: Misfire.COALESCE,
         Kind.SHIFT_START: Misfire.SEND_LATE,
+        # The courier drops a meeting reminder once the meeting has started (it checks the meeting's time).
+        Kind.MEETING_REMINDER: Misfire.DROP_WHEN_STALE,
+        Kind.MEETING_NUDGE: Misfire.DROP_WHEN_STALE,
     }
 )
 

@@ -7,7 +7,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.clock import Clock
-from bot.domain.ids import TeamId, UserId
+from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.people import DirectoryEntry, Profile
 
 USERS_PAGE = 200
@@ -59,6 +59,16 @@ class SlackWebDirectory:
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return entries
+
+    async def fetch_channel_members(self, team: TeamId, channel: ChannelId) -> list[UserId]:
+        members: list[UserId] = []
+        cursor: str | None = None
+        while True:
+            response = await self._client.conversations_members(channel=channel, limit=USERS_PAGE, cursor=cursor)
+            members += [UserId(user) for user in response.get("members") or []]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return members
 
     async def fetch_group_members(self, team: TeamId, group: str) -> list[UserId]:
         response = await self._client.usergroups_users_list(usergroup=group)

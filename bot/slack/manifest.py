@@ -27,7 +27,9 @@ BOT_SCOPES = (
     "reactions:read",  # reaction_added
     "files:write",  # a checklist's CSV export and the rota's PNG, uploaded to the person who asked
     "files:read",  # a rota CSV shared with the bot, read for /ops shift import
-    "users:read.email",  # a rota file may name people by email
+    "users:read.email",  # a rota file may name people by email; calendar invitations address attendees by it
+    "channels:read",  # conversations.members: a meeting with "everyone in #ops"
+    "groups:read",  # the same for private channels
 )
 BOT_EVENTS = ("app_mention", "message.im", "app_home_opened", "reaction_added")
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.ids import TeamId, UserId
@@ -37,16 +39,31 @@ class SqlProfileRepository:
         return [_profile(row) for row in rows]
 
     async def put(self, profile: Profile) -> None:
-        await self._session.merge(
-            UserProfileRow(
-                team_id=profile.team,
-                user_id=profile.user,
-                name=profile.name,
-                timezone=profile.timezone,
-                locale=profile.locale,
-                is_admin=profile.is_admin,
-                is_owner=profile.is_owner,
-                is_bot=profile.is_bot,
-                fetched_at=profile.fetched_at,
+        """Insert or refresh, in one statement: two requests from one person at once (a command while their
+        invitation is being written) both fetch the profile, and both must be able to store it."""
+        values = {
+            "team_id": profile.team,
+            "user_id": profile.user,
+            "name": profile.name,
+            "timezone": profile.timezone,
+            "locale": profile.locale,
+            "is_admin": profile.is_admin,
+            "is_owner": profile.is_owner,
+            "is_bot": profile.is_bot,
+            "fetched_at": profile.fetched_at,
+        }
+        changed = {key: value for key, value in values.items() if key not in ("team_id", "user_id")}
+        if self._session.get_bind().dialect.name == "postgresql":
+            await self._session.execute(
+                pg_insert(UserProfileRow)
+                .values(values)
+                .on_conflict_do_update(index_elements=["team_id", "user_id"], set_=changed)
             )
-        )
+        else:
+            await self._session.execute(
+                sqlite_insert(UserProfileRow)
+                .values(values)
+                .on_conflict_do_update(index_elements=["team_id", "user_id"], set_=changed)
+            )
+        # Objects already loaded in this session would otherwise keep the old values.
+        self._session.expire_all()

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import Bot, build_app
 from bot.config import Settings
 from bot.domain.clock import ManualClock
+from bot.runtime import finish_background_work
 from bot.sandbox.server import SlackDouble
 from bot.sandbox.workspace import Workspace
 from bot.server import EVENTS_PATH, build_web_app
@@ -68,4 +69,6 @@ async def running(double: SlackDouble, engine: AsyncEngine, clock: ManualClock) 
         yield RunningBot(bot=bot, url=url, clock=clock)
     finally:
         await runner.cleanup()
+        # What listeners still do after their ack (invitations, uploads) finishes before the database goes.
+        await finish_background_work()
         await bot.close()

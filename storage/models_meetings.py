@@ -1,0 +1,109 @@
+"""Tables of meetings: the meeting (a single one or a series), its attendees and their answers, moved or
+cancelled occurrences of a series, the workspace's rooms, and the secret tokens of personal calendar feeds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import TEAM_ID, USER_ID, Base
+from storage.types import UTCDateTime
+
+
+class RoomRow(Base):
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_rooms_team_name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    name: Mapped[str] = mapped_column(String(60))
+    # The name folded for lookups: "sala 2" finds "Sala 2".
+    name_key: Mapped[str] = mapped_column(String(60))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(USER_ID))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        Index("ix_meetings_team_starts", "team_id", "starts_utc"),
+        Index("ix_meetings_team_room", "team_id", "room_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    title: Mapped[str] = mapped_column(String(150))
+    organizer: Mapped[str] = mapped_column(String(USER_ID))
+    starts_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    # For a series: when its last occurrence ends (NULL: it never ends), so range queries stay indexed.
+    series_ends_utc: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    zone: Mapped[str] = mapped_column(String(64))
+    place: Mapped[str] = mapped_column(String(200))
+    room_id: Mapped[int | None] = mapped_column(Integer)
+    agenda: Mapped[str] = mapped_column(Text)  # one item a line
+    channel: Mapped[str | None] = mapped_column(String(32))
+    lead_minutes: Mapped[int] = mapped_column(Integer)
+    rrule: Mapped[str | None] = mapped_column(String(255))
+    local_start: Mapped[str | None] = mapped_column(String(19))  # ISO wall-clock start of a series in `zone`
+    sequence: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    organizer_channel: Mapped[str | None] = mapped_column(String(32))
+    organizer_ts: Mapped[str | None] = mapped_column(String(32))
+    reminder_schedule_id: Mapped[int | None] = mapped_column(Integer)
+    nudge_schedule_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingAttendeeRow(Base):
+    __tablename__ = "meeting_attendees"
+    __table_args__ = (
+        UniqueConstraint("team_id", "meeting_id", "user_id", name="uq_meeting_attendees_team_meeting_user"),
+        Index("ix_meeting_attendees_team_user", "team_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    rsvp: Mapped[str] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suggestion: Mapped[str] = mapped_column(String(300))
+    # The invitation DM, updated in place on every change.
+    dm_channel: Mapped[str | None] = mapped_column(String(32))
+    dm_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class MeetingOverrideRow(Base):
+    __tablename__ = "meeting_overrides"
+    __table_args__ = (
+        UniqueConstraint("team_id", "meeting_id", "original_utc", name="uq_meeting_overrides_team_meeting_original"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    original_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    starts_utc: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_utc: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled: Mapped[bool] = mapped_column(Boolean)
+
+
+class CalendarTokenRow(Base):
+    """The secret in a person's calendar feed URL; resetting it makes the old URL a 404."""
+
+    __tablename__ = "calendar_tokens"
+    __table_args__ = (
+        UniqueConstraint("token", name="uq_calendar_tokens_token"),
+        UniqueConstraint("team_id", "user_id", name="uq_calendar_tokens_team_user"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
