@@ -123,6 +123,7 @@ def build_services(
             Directory(access.group_members, access.channel_members, access.is_person),
             people.hours_of,
             shifts_between,
+            tasks,
         ),
     )
     # How each kind of scheduled delivery reaches Slack.
@@ -138,6 +139,7 @@ def build_services(
     meeting_courier = MeetingCourier(client, services.meetings, access, words)
     reminder_engine.register(Kind.MEETING_REMINDER, meeting_courier)
     reminder_engine.register(Kind.MEETING_NUDGE, meeting_courier)
+    reminder_engine.register(Kind.MEETING_MINUTES, meeting_courier)
     reminder_engine.register(Kind.SHIFT_START, ShiftStartCourier(client, services.shifts, services.checklists, words))
     return services, reminder_engine
 

@@ -41,6 +41,8 @@ class MeetingCourier:
         return {delivery.id: await self._send_one(delivery) for delivery in deliveries}
 
     async def _send_one(self, delivery: Delivery) -> Outcome:
+        if delivery.kind is Kind.MEETING_MINUTES:
+            return await self._ask_for_minutes(delivery)
         occurrence = await self._meetings.occurrence_for(delivery)
         if occurrence is None:
             return Skipped("the meeting was cancelled, moved or has started")
@@ -65,6 +67,23 @@ class MeetingCourier:
             except (SlackApiError, aiohttp.ClientError, TimeoutError):
                 log.exception("could not tell %s about meeting %s", person, meeting.id)
         return sent or Failed("nobody could be reached")
+
+    async def _ask_for_minutes(self, delivery: Delivery) -> Outcome:
+        """The meeting has ended: its organizer is asked for the minutes, with a button to the form."""
+        ended = await self._meetings.minutes_due(delivery)
+        if ended is None:
+            return Skipped("the meeting was cancelled or that occurrence did not happen")
+        meeting = ended.meeting
+        words = await self._words(meeting.team, meeting.organizer)
+        try:
+            response = await self._client.chat_postMessage(
+                channel=meeting.organizer, **render.minutes_prompt(words, meeting, ended.starts).as_message()
+            )
+        except SlackApiError as exc:
+            return Failed(str(exc.response.get("error") or "slack_error"))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return Failed(f"{type(exc).__name__}: {exc}")
+        return Sent(channel=str(response["channel"]), ts=str(response["ts"]))
 
     async def _words(self, team: TeamId, user: UserId) -> Words:
         language, _zone = await self._access.reader(team, user)

@@ -14,13 +14,16 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.errors import DomainError
 from bot.domain.ids import TeamId, UserId
 from bot.domain.meeting_service import default_duration
 from bot.domain.meetings import Meeting, MeetingDraft
 from bot.i18n import Words
 from bot.parsing import meeting_commands as manage
 from bot.parsing import meetings as parse
-from bot.parsing.dates import Every
+from bot.parsing import tasks as tasks_parse
+from bot.parsing.dates import Every, parse_when
+from bot.parsing.errors import ParseError
 from bot.parsing.tokens import split_first
 from bot.rendering import meeting_calendar as ics
 from bot.rendering import meetings as render
@@ -32,6 +35,8 @@ from handlers.listeners import Listeners
 log = logging.getLogger("ops.handlers.meetings")
 
 MEETING = ("meeting", "meetings", "riunione", "riunioni")
+AGENDA = ("agenda", "odg")
+MINUTES = ("minutes", "verbale", "verbali")
 ROOM = ("room", "rooms", "sala", "sale")
 CALENDAR = ("calendar", "calendario")
 SUGGEST_MODAL = "meeting_suggest_modal"
@@ -46,6 +51,13 @@ class MeetingHandlers:
         commands.route_words(MEETING, self.meeting)
         commands.route_words(ROOM, self.room)
         commands.route_words(CALENDAR, self.calendar)
+        commands.route_words(AGENDA, self.agenda)
+        commands.route_words(MINUTES, self.minutes)
+        app.view(render.MEETING_MODAL)(self.on_form)
+        app.action(render.VOTE)(self.on_vote)
+        app.action(render.CONFIRM)(self.on_confirm)
+        app.action(render.WRITE_MINUTES)(self.on_write_minutes)
+        app.view(render.MINUTES_MODAL)(self.on_minutes)
         for action_id in render.ANSWERS:
             app.action(action_id)(self.on_answer)
         app.action(render.SUGGEST)(self.on_suggest)
@@ -60,6 +72,16 @@ class MeetingHandlers:
         actor, words = request.actor, request.words
         now = self._services.clock.now()
         verb, rest = split_first(request.text)
+        if not verb:
+            today = now.astimezone(actor.timezone).date().isoformat()
+            await request.ack()
+            await request.client.views_open(
+                trigger_id=str(request.body["trigger_id"]), view=render.meeting_modal(words, today)
+            )
+            return
+        if verb in manage.POLL:
+            await self._poll(request, rest)
+            return
         if verb in manage.FIND:
             await self._find(request, rest)
             return
@@ -91,6 +113,45 @@ class MeetingHandlers:
         await request.answer(render.planned(words, plan))
         if plan.sent:
             await self._send(request.client, plan.meeting)
+
+    async def _poll(self, request: CommandRequest, rest: str) -> None:
+        """The meeting part is read as a meeting at its first option; the other options are times."""
+        actor, words, meetings = request.actor, request.words, self._services.meetings
+        now = self._services.clock.now()
+        split = manage.split_poll(rest)
+        text = parse.parse_meeting(f"{split.meeting} {split.options[0]}", now=now, zone=actor.timezone)
+        first = text.when.first if isinstance(text.when, Every) else text.when.at
+        options = [first] + [parse_when(option, now=now, zone=actor.timezone).at for option in split.options[1:]]
+        invitees = text.invitees
+        attendees = await meetings.resolve(
+            actor, invitees.people, invitees.groups, invitees.channels, invitees.roles, first
+        )
+        poll = await meetings.create_poll(
+            actor, text.title, attendees, options, default_duration(text.duration), text.place
+        )
+        await request.answer(render.poll_sent(words, poll))
+        for user in attendees:
+            their_words = await self._words_for(actor.team, user)
+            await request.client.chat_postMessage(
+                channel=user, **render.poll_ballot(their_words, poll, user).as_message()
+            )
+        posted = await request.client.chat_postMessage(
+            channel=actor.user, **render.poll_tally(words, poll).as_message()
+        )
+        await meetings.record_organizer_message(
+            actor.team, poll.meeting.id, channel=str(posted["channel"]), ts=str(posted["ts"])
+        )
+
+    async def agenda(self, request: CommandRequest) -> None:
+        wanted = manage.parse_agenda(request.text)
+        meeting = await self._services.meetings.add_agenda(request.actor, wanted.id, wanted.item)
+        await request.answer(render.agenda_added(request.words, meeting))
+        await self._refresh_tally(request.client, meeting)
+
+    async def minutes(self, request: CommandRequest) -> None:
+        meeting_id = manage.parse_minutes(request.text)
+        found = await self._services.meetings.minutes(request.actor, meeting_id)
+        await request.answer(render.minutes_list(request.words, found))
 
     async def _manage(
         self, request: CommandRequest, parsed: manage.ListMeetings | manage.CancelMeeting | manage.MoveMeeting
@@ -259,6 +320,139 @@ class MeetingHandlers:
         if plan.sent:
             await self._send(client, plan.meeting)
 
+    async def on_form(
+        self, ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """The meeting form: errors go back onto its fields; otherwise the same as a typed meeting."""
+        actor, words, meetings = actor_of(context), words_of(context, self._services), self._services.meetings
+        values = (view.get("state") or {}).get("values") or {}
+        try:
+            form = manage.read_form(values, now=self._services.clock.now(), zone=actor.timezone)
+        except manage.FormErrors as errors:
+            await ack(response_action="errors", errors={block: words.msg(msg) for block, msg in errors.errors.items()})
+            return
+        attendees = [user for user in form.attendees if user != actor.user]
+        if not attendees:
+            await ack(response_action="errors", errors={"attendees": words("meeting.error.nobody")})
+            return
+        draft = MeetingDraft(
+            team=actor.team,
+            title=form.title,
+            organizer=actor.user,
+            starts=form.starts,
+            ends=form.starts + form.duration,
+            zone=actor.timezone.key,
+            place=form.place,
+            room_id=None,
+            attendees=tuple(attendees),
+            agenda=form.agenda,
+            channel=form.channel,
+            lead=form.lead,
+        )
+        try:
+            plan = await meetings.plan(actor, draft)
+        except DomainError as error:
+            await ack(response_action="errors", errors={"date": words.msg(error.message)})
+            return
+        await ack()
+        await client.chat_postMessage(channel=actor.user, **render.planned(words, plan).as_message())
+        if plan.sent:
+            await self._send(client, plan.meeting)
+
+    async def on_vote(
+        self,
+        ack: AsyncAck,
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        actor, words = actor_of(context), words_of(context, self._services)
+        meeting_id, position = (int(part) for part in str(action["value"]).split(":"))
+        poll = await self._services.meetings.vote(actor, meeting_id, position)
+        await respond(replace_original=True, **render.poll_ballot(words, poll, actor.user).as_message())
+        meeting = poll.meeting
+        fresh = await self._services.meetings.meeting(meeting.team, meeting.id)
+        if fresh is not None and fresh.organizer_channel and fresh.organizer_ts:
+            organizer_words = await self._words_for(meeting.team, meeting.organizer)
+            await client.chat_update(
+                channel=fresh.organizer_channel,
+                ts=fresh.organizer_ts,
+                **render.poll_tally(organizer_words, poll).as_message(),
+            )
+
+    async def on_confirm(
+        self,
+        ack: AsyncAck,
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        """The organizer picks the winning time: the poll closes and the invitation goes out."""
+        await ack()
+        actor, words = actor_of(context), words_of(context, self._services)
+        meeting_id, position = (int(part) for part in str(action["value"]).split(":"))
+        meeting = await self._services.meetings.confirm_poll(actor, meeting_id, position)
+        await respond(replace_original=True, **render.poll_closed(words, meeting).as_message())
+        await self._send(client, meeting)
+
+    async def on_write_minutes(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        words = words_of(context, self._services)
+        meeting_id, stamp = (int(part) for part in str(action["value"]).split(":"))
+        meeting = await self._services.meetings.get(actor_of(context), meeting_id)
+        view = render.minutes_modal(words, meeting, datetime.fromtimestamp(stamp, UTC))
+        await client.views_open(trigger_id=str(body["trigger_id"]), view=view)
+
+    async def on_minutes(
+        self, ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """The minutes: each action item line is read as a task (`Call the supplier @luca due friday`)."""
+        actor, words = actor_of(context), words_of(context, self._services)
+        values = (view.get("state") or {}).get("values") or {}
+        text = str(((values.get("minutes") or {}).get("value") or {}).get("value") or "")
+        lines = [
+            line.strip(" -•*\t")
+            for line in str(((values.get("actions") or {}).get("value") or {}).get("value") or "").splitlines()
+        ]
+        drafts = []
+        now = self._services.clock.now()
+        for number, line in enumerate((line for line in lines if line), start=1):
+            try:
+                drafts.append(tasks_parse.parse_add(line, now=now, zone=actor.timezone).draft)
+            except ParseError as error:
+                problem = words("meeting.minutes_bad_action", n=number, why=words.msg(error.message))
+                await ack(response_action="errors", errors={"actions": problem})
+                return
+        if not text.strip():
+            await ack(response_action="errors", errors={"minutes": words("meeting.error.minutes_empty")})
+            return
+        await ack()
+        meeting_id, stamp = (int(part) for part in str(view.get("private_metadata") or "0:0").split(":"))
+        meeting, minutes, tasks = await self._services.meetings.save_minutes(
+            actor, meeting_id, datetime.fromtimestamp(stamp, UTC), text, drafts
+        )
+        if meeting.channel is not None:
+            channel_words = await self._workspace_words(meeting.team)
+            await client.chat_postMessage(
+                channel=meeting.channel, **render.minutes_message(channel_words, minutes, tasks).as_message()
+            )
+        else:
+            for user in [meeting.organizer, *(a.user for a in meeting.attendees)]:
+                their_words = await self._words_for(meeting.team, user)
+                await client.chat_postMessage(
+                    channel=user, **render.minutes_message(their_words, minutes, tasks).as_message()
+                )
+
     # ---- sending ---------------------------------------------------------------------------------------------
 
     async def _send(self, client: AsyncWebClient, meeting: Meeting) -> None:
@@ -363,6 +557,10 @@ class MeetingHandlers:
             await client.chat_update(channel=channel, ts=ts, **render.tally(words, meeting).as_message())
         except SlackApiError as exc:
             log.warning("could not update the tally of meeting %s: %s", meeting.id, exc.response.get("error"))
+
+    async def _workspace_words(self, team: TeamId) -> Words:
+        language, _zone = await self._services.access.anonymous(team)
+        return self._services.translator.bind(language)
 
     async def _words_for(self, team: TeamId, user: UserId) -> Words:
         language, _zone = await self._services.access.reader(team, user)

@@ -55,6 +55,7 @@ class MeetingRow(Base):
     organizer_ts: Mapped[str | None] = mapped_column(String(32))
     reminder_schedule_id: Mapped[int | None] = mapped_column(Integer)
     nudge_schedule_id: Mapped[int | None] = mapped_column(Integer)
+    minutes_schedule_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -107,3 +108,49 @@ class CalendarTokenRow(Base):
     user_id: Mapped[str] = mapped_column(String(USER_ID))
     token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingPollOptionRow(Base):
+    """A candidate time of a meeting being polled (2 to 5 of them)."""
+
+    __tablename__ = "meeting_poll_options"
+    __table_args__ = (UniqueConstraint("team_id", "meeting_id", "position", name="uq_meeting_poll_options_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    starts_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingVoteRow(Base):
+    """One person's yes to one candidate time; a second click on the same option takes it back."""
+
+    __tablename__ = "meeting_votes"
+    __table_args__ = (
+        UniqueConstraint("team_id", "meeting_id", "position", "user_id", name="uq_meeting_votes_option_user"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingMinutesRow(Base):
+    __tablename__ = "meeting_minutes"
+    __table_args__ = (Index("ix_meeting_minutes_team_meeting", "team_id", "meeting_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    # Which occurrence of a series (its start); the meeting's start for a single meeting.
+    occurrence_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    text: Mapped[str] = mapped_column(Text)
+    # The tasks made from its action items, as their numbers: "12,13".
+    task_numbers: Mapped[str] = mapped_column(String(200))
+    written_by: Mapped[str] = mapped_column(String(USER_ID))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime())

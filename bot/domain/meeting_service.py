@@ -20,15 +20,21 @@ from bot.domain.errors import InvalidRequest, NotAllowed, NotFound
 from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.meetings import (
     DEFAULT_DURATION,
+    MAX_AGENDA,
+    MAX_AGENDA_ITEM,
     MAX_ATTENDEES,
+    MAX_POLL_OPTIONS,
     MAX_ROOM_NAME,
+    MIN_POLL_OPTIONS,
     NUDGE_BEFORE,
     NUDGE_BEFORE_SAME_DAY,
     Clash,
     Meeting,
     MeetingDraft,
     MeetingStatus,
+    Minutes,
     Override,
+    Poll,
     Room,
     Rsvp,
 )
@@ -38,8 +44,10 @@ from bot.domain.ports import UnitOfWork, UnitOfWorkFactory
 from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import Delivery, Kind, ScheduleSpec
 from bot.domain.roles import Actor, Role
+from bot.domain.shifting import TaskMaker
 from bot.domain.shifts import Shift
 from bot.domain.slots import Availability, Span, find_slots, working_spans
+from bot.domain.tasks import Task, TaskDraft
 
 # How far ahead a series is looked at for clashes and feeds.
 SERIES_HORIZON = timedelta(days=120)
@@ -112,6 +120,7 @@ class MeetingService:
         directory: Directory,
         hours_of: Callable[[Actor, UserId], Awaitable[PersonHours]],
         shifts_between: Callable[[TeamId, datetime, datetime], Awaitable[list[Shift]]],
+        tasks: TaskMaker,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -119,6 +128,7 @@ class MeetingService:
         self._directory = directory
         self._hours_of = hours_of
         self._shifts_between = shifts_between
+        self._tasks = tasks
 
     def _audit(self, actor: Actor, action: str, meeting: Meeting, **details: str) -> AuditEntry:
         return AuditEntry(actor.team, actor.user, action, f"meeting #{meeting.id}", self._clock.now(), details)
@@ -352,13 +362,48 @@ class MeetingService:
                 at=now,
             )
             nudge_id = schedule.id
+        minutes_id = await self._arm_minutes(uow, meeting, now)
         await uow.meetings.update(
-            meeting.team, meeting.id, at=now, reminder_schedule_id=reminder_id, nudge_schedule_id=nudge_id
+            meeting.team,
+            meeting.id,
+            at=now,
+            reminder_schedule_id=reminder_id,
+            nudge_schedule_id=nudge_id,
+            minutes_schedule_id=minutes_id,
         )
-        return replace(meeting, reminder_schedule_id=reminder_id, nudge_schedule_id=nudge_id)
+        return replace(
+            meeting, reminder_schedule_id=reminder_id, nudge_schedule_id=nudge_id, minutes_schedule_id=minutes_id
+        )
+
+    async def _arm_minutes(self, uow: UnitOfWork, meeting: Meeting, now: datetime) -> int | None:
+        """When each occurrence ends, the organizer is asked for the minutes."""
+        recurrence = meeting.recurrence
+        rule = (
+            Recurrence(recurrence.rule, recurrence.zone, meeting.local_start + meeting.duration)
+            if recurrence is not None and meeting.local_start is not None
+            else None
+        )
+        if rule is None and meeting.ends <= now:
+            return None
+        schedule = await uow.schedules.add(
+            ScheduleSpec(
+                team=meeting.team,
+                kind=Kind.MEETING_MINUTES,
+                target=f"meeting:{meeting.id}",
+                recipient=meeting.organizer,
+                created_by=meeting.organizer,
+                first_fire=meeting.ends,
+                zone=meeting.zone,
+                rrule=rule.rule if rule else None,
+                local_start=rule.local_start if rule else None,
+                payload={"meeting": str(meeting.id), "sequence": str(meeting.sequence)},
+            ),
+            at=now,
+        )
+        return schedule.id
 
     async def _disarm(self, uow: UnitOfWork, meeting: Meeting, now: datetime) -> None:
-        for schedule_id in (meeting.reminder_schedule_id, meeting.nudge_schedule_id):
+        for schedule_id in (meeting.reminder_schedule_id, meeting.nudge_schedule_id, meeting.minutes_schedule_id):
             if schedule_id is not None:
                 await uow.schedules.cancel(meeting.team, schedule_id, at=now)
 
@@ -585,6 +630,174 @@ class MeetingService:
                 continue
             rows += [(meeting, begin, end) for begin, end in meeting.occurrences(now, until)]
         return sorted(rows, key=lambda row: (row[1], row[0].id))
+
+    # ---- polls -----------------------------------------------------------------------------------------------
+
+    async def create_poll(
+        self,
+        actor: Actor,
+        title: str,
+        attendees: Sequence[UserId],
+        options: Sequence[datetime],
+        duration: timedelta,
+        place: str,
+    ) -> Poll:
+        """A meeting whose time the attendees choose: each votes for the options that suit them; the organizer
+        then confirms one, and it goes out as a normal invitation."""
+        now = self._clock.now()
+        starts = sorted(dict.fromkeys(options))
+        if not MIN_POLL_OPTIONS <= len(starts) <= MAX_POLL_OPTIONS:
+            raise InvalidRequest(
+                Msg.of("meeting.error.poll_options", least=MIN_POLL_OPTIONS, most=MAX_POLL_OPTIONS),
+                example=_example("poll"),
+            )
+        if starts[0] <= now:
+            raise InvalidRequest(Msg.of("meeting.error.past"), example=_example("poll"))
+        draft = MeetingDraft(
+            team=actor.team,
+            title=title,
+            organizer=actor.user,
+            starts=starts[0],
+            ends=starts[0] + duration,
+            zone=actor.timezone.key,
+            place=place,
+            room_id=None,
+            attendees=tuple(attendees),
+        )
+        async with self._uow() as uow:
+            meeting = await uow.meetings.add(draft, series_ends=None, at=now)
+            await uow.meetings.update(actor.team, meeting.id, at=now, status=MeetingStatus.POLL.value)
+            await uow.meetings.add_poll_options(actor.team, meeting.id, [(start, start + duration) for start in starts])
+            meeting = replace(meeting, status=MeetingStatus.POLL)
+            await uow.audit.add(self._audit(actor, "meeting.poll", meeting, options=str(len(starts))))
+            return Poll(meeting, tuple(await uow.meetings.poll_options(actor.team, meeting.id)))
+
+    async def poll(self, team: TeamId, meeting_id: int) -> Poll | None:
+        async with self._uow() as uow:
+            meeting = await uow.meetings.get(team, meeting_id)
+            if meeting is None:
+                return None
+            return Poll(meeting, tuple(await uow.meetings.poll_options(team, meeting_id)))
+
+    async def vote(self, actor: Actor, meeting_id: int, position: int) -> Poll:
+        async with self._uow() as uow:
+            meeting = await uow.meetings.get(actor.team, meeting_id)
+            if meeting is None:
+                raise NotFound(Msg.of("meeting.error.not_found", id=meeting_id))
+            if meeting.status is not MeetingStatus.POLL:
+                raise InvalidRequest(Msg.of("meeting.error.poll_closed", title=meeting.title))
+            if meeting.attendee(actor.user) is None and meeting.organizer != actor.user:
+                raise NotAllowed(Msg.of("meeting.error.not_invited", title=meeting.title))
+            await uow.meetings.toggle_vote(actor.team, meeting_id, position, actor.user, at=self._clock.now())
+            return Poll(meeting, tuple(await uow.meetings.poll_options(actor.team, meeting_id)))
+
+    async def confirm_poll(self, actor: Actor, meeting_id: int, position: int) -> Meeting:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            meeting = await uow.meetings.get(actor.team, meeting_id)
+            if meeting is None:
+                raise NotFound(Msg.of("meeting.error.not_found", id=meeting_id))
+            if meeting.organizer != actor.user and not actor.role.includes(Role.MANAGER):
+                raise NotAllowed(Msg.of("meeting.error.not_organizer", title=meeting.title))
+            if meeting.status is not MeetingStatus.POLL:
+                raise InvalidRequest(Msg.of("meeting.error.poll_closed", title=meeting.title))
+            options = await uow.meetings.poll_options(actor.team, meeting_id)
+            chosen = next((o for o in options if o.position == position), None)
+            if chosen is None:
+                raise NotFound(Msg.of("meeting.error.poll_option", n=position))
+            if chosen.starts <= now:
+                raise InvalidRequest(Msg.of("meeting.error.past"), example=_example("poll"))
+            await uow.meetings.update(
+                actor.team,
+                meeting_id,
+                at=now,
+                starts_utc=chosen.starts,
+                ends_utc=chosen.ends,
+                status=MeetingStatus.SCHEDULED.value,
+            )
+            confirmed = await uow.meetings.get(actor.team, meeting_id)
+            assert confirmed is not None
+            confirmed = await self._arm(uow, confirmed, now)
+            await uow.audit.add(self._audit(actor, "meeting.poll_confirm", confirmed, option=str(position)))
+        self._poke(now)
+        return confirmed
+
+    # ---- agenda and minutes ----------------------------------------------------------------------------------
+
+    async def add_agenda(self, actor: Actor, meeting_id: int, item: str) -> Meeting:
+        """Anyone invited (or the organizer) adds an item before the meeting."""
+        item = " ".join(item.split())
+        if not item or len(item) > MAX_AGENDA_ITEM:
+            raise InvalidRequest(Msg.of("meeting.error.agenda_item", most=MAX_AGENDA_ITEM), example=_example("agenda"))
+        async with self._uow() as uow:
+            meeting = await uow.meetings.get(actor.team, meeting_id)
+            if meeting is None:
+                raise NotFound(Msg.of("meeting.error.not_found", id=meeting_id), example=_example("agenda"))
+            if meeting.organizer != actor.user and meeting.attendee(actor.user) is None:
+                raise NotAllowed(Msg.of("meeting.error.not_invited", title=meeting.title))
+            if meeting.is_cancelled:
+                raise InvalidRequest(Msg.of("meeting.error.cancelled", title=meeting.title))
+            if len(meeting.agenda) >= MAX_AGENDA:
+                raise InvalidRequest(Msg.of("meeting.error.agenda_full", most=MAX_AGENDA))
+            agenda = (*meeting.agenda, item)
+            await uow.meetings.update(actor.team, meeting_id, at=self._clock.now(), agenda="\n".join(agenda))
+            await uow.audit.add(self._audit(actor, "meeting.agenda", meeting, item=item))
+        return replace(meeting, agenda=agenda)
+
+    async def minutes_due(self, delivery: Delivery) -> Occurrence | None:
+        """The occurrence that just ended, for the organizer's prompt (None when cancelled or not held)."""
+        async with self._uow() as uow:
+            meeting = await uow.meetings.get(delivery.team, int(delivery.payload.get("meeting", "0")))
+        if meeting is None or meeting.status is not MeetingStatus.SCHEDULED:
+            return None
+        starts = delivery.due - meeting.duration
+        moved = next((o for o in meeting.overrides if o.original == starts), None)
+        if moved is not None and (moved.cancelled or moved.starts is None):
+            return None
+        return Occurrence(meeting, starts, delivery.due)
+
+    async def save_minutes(
+        self, actor: Actor, meeting_id: int, occurrence: datetime, text: str, actions: Sequence[TaskDraft]
+    ) -> tuple[Meeting, Minutes, list[Task]]:
+        """The minutes, kept; each action item becomes a task (assigned as written, else to the organizer)."""
+        text = text.strip()
+        if not text:
+            raise InvalidRequest(Msg.of("meeting.error.minutes_empty"), example=_example("minutes"))
+        async with self._uow() as uow:
+            meeting = await uow.meetings.get(actor.team, meeting_id)
+        if meeting is None:
+            raise NotFound(Msg.of("meeting.error.not_found", id=meeting_id), example=_example("minutes"))
+        if meeting.organizer != actor.user and not actor.role.includes(Role.MANAGER):
+            raise NotAllowed(Msg.of("meeting.error.not_organizer", title=meeting.title))
+        tasks = [await self._tasks.create(actor, draft) for draft in actions]
+        now = self._clock.now()
+        async with self._uow() as uow:
+            minutes_id = await uow.meetings.add_minutes(
+                actor.team,
+                meeting_id,
+                occurrence=occurrence,
+                text=text,
+                task_numbers=[task.number for task in tasks],
+                by=actor.user,
+                at=now,
+            )
+            await uow.audit.add(self._audit(actor, "meeting.minutes", meeting, tasks=str(len(tasks))))
+        minutes = Minutes(
+            minutes_id, meeting_id, meeting.title, occurrence, text, tuple(t.number for t in tasks), actor.user, now
+        )
+        return meeting, minutes, tasks
+
+    async def minutes(self, actor: Actor, meeting_id: int | None, limit: int = 10) -> list[Minutes]:
+        """The minutes of one meeting, or of every meeting I was part of, newest first."""
+        async with self._uow() as uow:
+            if meeting_id is not None:
+                meeting = await uow.meetings.get(actor.team, meeting_id)
+                if meeting is None:
+                    raise NotFound(Msg.of("meeting.error.not_found", id=meeting_id), example=_example("minutes"))
+                ids = [meeting_id]
+            else:
+                ids = await uow.meetings.ids_involving(actor.team, actor.user)
+            return await uow.meetings.minutes(actor.team, ids, limit)
 
     # ---- finding a time --------------------------------------------------------------------------------------
 

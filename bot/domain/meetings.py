@@ -47,6 +47,7 @@ class Rsvp(StrEnum):
 
 class MeetingStatus(StrEnum):
     DRAFT = "draft"  # has clashes: waits for the organizer's Send anyway or another time
+    POLL = "poll"  # the attendees vote on candidate times; the organizer confirms one
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
 
@@ -119,6 +120,7 @@ class Meeting:
     organizer_ts: str | None = None
     reminder_schedule_id: int | None = None
     nudge_schedule_id: int | None = None
+    minutes_schedule_id: int | None = None
 
     @property
     def duration(self) -> timedelta:
@@ -186,3 +188,42 @@ class Clash:
     title: str
     starts: datetime
     ends: datetime
+
+
+MIN_POLL_OPTIONS = 2
+MAX_POLL_OPTIONS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PollOption:
+    position: int  # 1-based, as shown
+    starts: datetime
+    ends: datetime
+    voters: tuple[UserId, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    meeting: Meeting
+    options: tuple[PollOption, ...]
+
+    def option(self, position: int) -> PollOption | None:
+        return next((o for o in self.options if o.position == position), None)
+
+    @property
+    def leading(self) -> PollOption | None:
+        """The option with most votes (the earliest of a tie), or None before anyone voted."""
+        best = max(self.options, key=lambda o: (len(o.voters), -o.position), default=None)
+        return best if best is not None and best.voters else None
+
+
+@dataclass(frozen=True, slots=True)
+class Minutes:
+    id: int
+    meeting_id: int
+    title: str
+    occurrence: datetime
+    text: str
+    task_numbers: tuple[int, ...]
+    written_by: UserId
+    written_at: datetime

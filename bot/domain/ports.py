@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.domain.appointments import Appointment, AppointmentDraft, AppointmentStatus, BookableHours
 from bot.domain.audit import AuditEntry
 from bot.domain.checklists import Checklist, Entry, Item, ItemSpec, NewEntry, NewRun, Run
 from bot.domain.ids import ChannelId, TeamId, UserId
-from bot.domain.meetings import Meeting, MeetingDraft, Override, Room, Rsvp
+from bot.domain.meetings import Meeting, MeetingDraft, Minutes, Override, PollOption, Room, Rsvp
 from bot.domain.people import DirectoryEntry, Profile
 from bot.domain.people_time import Away, Holiday, StoredHours, TimeOff, TimeOffDraft
 from bot.domain.reminders import Delivery, DeliveryOutcomes, Kind, Schedule, ScheduleMove, ScheduleSpec
@@ -272,7 +273,7 @@ class ShiftRepository(Protocol):
 
 
 class MeetingRepository(Protocol):
-    """Meetings with their attendees and overrides, rooms, and calendar-feed tokens."""
+    """Meetings with their attendees and overrides, polls, minutes, rooms, and calendar-feed tokens."""
 
     async def add_room(self, team: TeamId, name: str, capacity: int | None, *, by: UserId, at: datetime) -> Room: ...
 
@@ -304,11 +305,86 @@ class MeetingRepository(Protocol):
 
     async def add_override(self, team: TeamId, meeting_id: int, override: Override) -> None: ...
 
+    async def add_poll_options(
+        self, team: TeamId, meeting_id: int, options: Sequence[tuple[datetime, datetime]]
+    ) -> None: ...
+
+    async def poll_options(self, team: TeamId, meeting_id: int) -> list[PollOption]: ...
+
+    async def toggle_vote(
+        self, team: TeamId, meeting_id: int, position: int, user: UserId, *, at: datetime
+    ) -> bool: ...
+
+    async def add_minutes(
+        self,
+        team: TeamId,
+        meeting_id: int,
+        *,
+        occurrence: datetime,
+        text: str,
+        task_numbers: Sequence[int],
+        by: UserId,
+        at: datetime,
+    ) -> int: ...
+
+    async def minutes(self, team: TeamId, meeting_ids: Sequence[int], limit: int) -> list[Minutes]: ...
+
+    async def ids_involving(self, team: TeamId, user: UserId) -> list[int]: ...
+
     async def feed_token(self, team: TeamId, user: UserId) -> str | None: ...
 
     async def put_feed_token(self, team: TeamId, user: UserId, token: str, *, at: datetime) -> None: ...
 
     async def feed_owner(self, token: str) -> tuple[TeamId, UserId] | None: ...
+
+
+class AppointmentRepository(Protocol):
+    """Managers' bookable hours and the appointments in their calendars."""
+
+    async def hours(self, team: TeamId, manager: UserId) -> BookableHours | None: ...
+
+    async def put_hours(self, hours: BookableHours) -> None: ...
+
+    async def remove_hours(self, team: TeamId, manager: UserId) -> bool: ...
+
+    async def lock_calendar(self, team: TeamId, manager: UserId) -> None:
+        """Serialise changes to one manager's calendar until the transaction ends."""
+        ...
+
+    async def add(self, draft: AppointmentDraft) -> Appointment: ...
+
+    async def get(self, team: TeamId, appointment_id: int) -> Appointment | None: ...
+
+    async def holding(self, team: TeamId, manager: UserId, since: datetime, until: datetime) -> list[Appointment]: ...
+
+    async def involving(
+        self, team: TeamId, user: UserId, since: datetime, until: datetime, statuses: Collection[AppointmentStatus]
+    ) -> list[Appointment]: ...
+
+    async def transition(
+        self,
+        team: TeamId,
+        appointment_id: int,
+        *,
+        from_statuses: Collection[AppointmentStatus],
+        to_status: AppointmentStatus,
+        at: datetime,
+        by: UserId | None = None,
+    ) -> bool: ...
+
+    async def move(
+        self,
+        team: TeamId,
+        appointment_id: int,
+        *,
+        from_status: AppointmentStatus,
+        to_status: AppointmentStatus,
+        starts: datetime,
+        ends: datetime,
+        at: datetime,
+    ) -> bool: ...
+
+    async def set_reminder(self, team: TeamId, appointment_id: int, schedule_id: int | None) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -349,6 +425,9 @@ class UnitOfWork(Protocol):
 
     @property
     def meetings(self) -> MeetingRepository: ...
+
+    @property
+    def appointments(self) -> AppointmentRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -48,6 +48,7 @@ class Kind(StrEnum):
     SHIFT_START = "shift_start"  # a shift begins: its duties (checklists, tasks) are DMed to whoever works it
     MEETING_REMINDER = "meeting_reminder"  # "starts in 15 minutes", to everyone going or maybe
     MEETING_NUDGE = "meeting_nudge"  # once, to attendees who have not answered
+    MEETING_MINUTES = "meeting_minutes"  # the meeting has ended: the organizer is asked for the minutes
 
 
 MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
@@ -61,6 +62,7 @@ MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
         # The courier drops a meeting reminder once the meeting has started (it checks the meeting's time).
         Kind.MEETING_REMINDER: Misfire.DROP_WHEN_STALE,
         Kind.MEETING_NUDGE: Misfire.DROP_WHEN_STALE,
+        Kind.MEETING_MINUTES: Misfire.COALESCE,
     }
 )
 

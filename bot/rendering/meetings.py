@@ -8,12 +8,25 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from slack_sdk.models.blocks import ActionsBlock, Block, InputBlock, PlainTextInputElement, PlainTextObject
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ChannelSelectElement,
+    DatePickerElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticSelectElement,
+    TimePickerElement,
+    UserMultiSelectElement,
+)
 from slack_sdk.models.views import View
 
 from bot.domain.ids import UserId
 from bot.domain.meeting_service import Planned, Proposal
-from bot.domain.meetings import Clash, Meeting, Room, Rsvp
+from bot.domain.meetings import Clash, Meeting, Minutes, Poll, PollOption, Room, Rsvp
+from bot.domain.tasks import Task
 from bot.i18n import Words
 from bot.rendering.blocks import Reply
 from bot.rendering.kit import button, clip, context, header, section
@@ -280,3 +293,244 @@ def feed(words: Words, url: str, *, reset: bool) -> Reply:
     return Reply(
         text=line, blocks=[section(":date: " + line), section(f"`{webcal}`"), context(words("meeting.feed_hint"))]
     )
+
+
+# ---- the meeting form ----------------------------------------------------------------------------------------
+
+MEETING_MODAL = "meeting_create_modal"
+DURATIONS = (15, 30, 45, 60, 90, 120)
+LEADS = (5, 10, 15, 30, 60)
+
+
+def _options(words: Words, minutes: Sequence[int]) -> list[Option]:
+    return [Option(text=PlainTextObject(text=minutes_text(timedelta(minutes=m))), value=str(m)) for m in minutes]
+
+
+def meeting_modal(words: Words, today: str) -> dict[str, object]:
+    """`/ops meeting` alone: every field of a meeting; the date defaults to today in the reader's zone."""
+    durations = _options(words, DURATIONS)
+    leads = _options(words, LEADS)
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="title",
+            label=PlainTextObject(text=words("meeting.form.title")),
+            element=PlainTextInputElement(action_id="value", max_length=150),
+        ),
+        InputBlock(
+            block_id="date",
+            label=PlainTextObject(text=words("meeting.form.date")),
+            element=DatePickerElement(action_id="value", initial_date=today),
+        ),
+        InputBlock(
+            block_id="start",
+            label=PlainTextObject(text=words("meeting.form.start")),
+            element=TimePickerElement(action_id="value", initial_time="10:00"),
+        ),
+        InputBlock(
+            block_id="duration",
+            label=PlainTextObject(text=words("meeting.form.duration")),
+            element=StaticSelectElement(action_id="value", options=durations, initial_option=durations[1]),
+        ),
+        InputBlock(
+            block_id="attendees",
+            label=PlainTextObject(text=words("meeting.form.attendees")),
+            element=UserMultiSelectElement(action_id="value"),
+        ),
+        InputBlock(
+            block_id="place",
+            optional=True,
+            label=PlainTextObject(text=words("meeting.form.place")),
+            hint=PlainTextObject(text=words("meeting.form.place_hint")),
+            element=PlainTextInputElement(action_id="value", max_length=200),
+        ),
+        InputBlock(
+            block_id="agenda",
+            optional=True,
+            label=PlainTextObject(text=words("meeting.form.agenda")),
+            hint=PlainTextObject(text=words("meeting.form.agenda_hint")),
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+        ),
+        InputBlock(
+            block_id="lead",
+            label=PlainTextObject(text=words("meeting.form.lead")),
+            element=StaticSelectElement(action_id="value", options=leads, initial_option=leads[2]),
+        ),
+        InputBlock(
+            block_id="channel",
+            optional=True,
+            label=PlainTextObject(text=words("meeting.form.channel")),
+            hint=PlainTextObject(text=words("meeting.form.channel_hint")),
+            element=ChannelSelectElement(action_id="value"),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=MEETING_MODAL,
+        title=PlainTextObject(text=clip(words("meeting.form.heading"), 24)),
+        submit=PlainTextObject(text=words("meeting.form.submit")),
+        close=PlainTextObject(text=words("meeting.suggest_close")),
+        blocks=blocks,
+    ).to_dict()
+
+
+# ---- polls ---------------------------------------------------------------------------------------------------
+
+VOTE = "meeting_vote"
+CONFIRM = "meeting_confirm"
+
+
+def _option_line(option: PollOption, length: timedelta) -> str:
+    return f"*{option.position}.* " + when_text(option.starts, option.starts + length)
+
+
+def poll_ballot(words: Words, poll: Poll, user: UserId) -> Reply:
+    """The attendee's DM: a button per candidate time, pressed again to take a vote back."""
+    meeting = poll.meeting
+    line = words("meeting.poll_ballot", user=f"<@{meeting.organizer}>", title=meeting.title)
+    blocks: list[Block] = [section(":ballot_box_with_ballot: " + line)]
+    for option in poll.options:
+        mine = user in option.voters
+        blocks.append(
+            section(
+                _option_line(option, meeting.duration) + ("  :white_check_mark:" if mine else ""),
+                accessory=button(
+                    words,
+                    "meeting.poll_unvote" if mine else "meeting.poll_vote",
+                    VOTE,
+                    f"{meeting.id}:{option.position}",
+                ),
+                block_id=f"poll_option:{meeting.id}:{option.position}",
+            )
+        )
+    blocks.append(context(words("meeting.poll_hint")))
+    return Reply(text=line, blocks=blocks)
+
+
+def poll_tally(words: Words, poll: Poll) -> Reply:
+    """The organizer's DM: votes per option and a Confirm button on each."""
+    meeting = poll.meeting
+    line = words("meeting.poll_tally", id=meeting.id, title=meeting.title, n=len(meeting.attendees))
+    blocks: list[Block] = [section(":bar_chart: " + line)]
+    for option in poll.options:
+        voters = ", ".join(f"<@{user}>" for user in option.voters) or "\u2014"
+        blocks.append(
+            section(
+                _option_line(option, meeting.duration)
+                + "\n"
+                + words("meeting.poll_votes", n=len(option.voters))
+                + f" {voters}",
+                accessory=button(words, "meeting.poll_confirm", CONFIRM, f"{meeting.id}:{option.position}"),
+                block_id=f"poll_choice:{meeting.id}:{option.position}",
+            )
+        )
+    return Reply(text=line, blocks=blocks)
+
+
+def poll_sent(words: Words, poll: Poll) -> Reply:
+    line = words(
+        "meeting.poll_sent", title=poll.meeting.title, n=len(poll.meeting.attendees), options=len(poll.options)
+    )
+    return Reply(text=line, blocks=[section(":ballot_box_with_ballot: " + line)])
+
+
+def poll_closed(words: Words, meeting: Meeting) -> Reply:
+    line = words("meeting.poll_closed", title=meeting.title, when=when_text(meeting.starts, meeting.ends))
+    return Reply(text=line, blocks=[section(":white_check_mark: " + line)])
+
+
+# ---- agenda and minutes --------------------------------------------------------------------------------------
+
+WRITE_MINUTES = "meeting_minutes_write"
+MINUTES_MODAL = "meeting_minutes_modal"
+
+
+def agenda_added(words: Words, meeting: Meeting) -> Reply:
+    line = words("meeting.agenda_added", id=meeting.id, title=meeting.title, n=len(meeting.agenda))
+    return Reply(text=line, blocks=[section(":memo: " + line), section("\n".join(f"• {i}" for i in meeting.agenda))])
+
+
+def minutes_prompt(words: Words, meeting: Meeting, occurrence: datetime) -> Reply:
+    line = words(
+        "meeting.minutes_prompt", title=meeting.title, when=when_text(occurrence, occurrence + meeting.duration)
+    )
+    return Reply(
+        text=line,
+        blocks=[
+            section(
+                ":memo: " + line,
+                accessory=button(
+                    words,
+                    "meeting.minutes_write",
+                    WRITE_MINUTES,
+                    f"{meeting.id}:{int(occurrence.timestamp())}",
+                    primary=True,
+                ),
+            )
+        ],
+    )
+
+
+def minutes_modal(words: Words, meeting: Meeting, occurrence: datetime) -> dict[str, object]:
+    """Prefilled with the agenda, one item a line; action items become tasks."""
+    agenda = "\n".join(f"- {item}" for item in meeting.agenda)
+    return View(
+        type="modal",
+        callback_id=MINUTES_MODAL,
+        private_metadata=f"{meeting.id}:{int(occurrence.timestamp())}",
+        title=PlainTextObject(text=clip(words("meeting.minutes_heading"), 24)),
+        submit=PlainTextObject(text=words("meeting.minutes_submit")),
+        close=PlainTextObject(text=words("meeting.suggest_close")),
+        blocks=[
+            section(words("meeting.minutes_intro", title=meeting.title)),
+            InputBlock(
+                block_id="minutes",
+                label=PlainTextObject(text=words("meeting.minutes_label")),
+                element=PlainTextInputElement(
+                    action_id="value", multiline=True, max_length=3000, initial_value=agenda or None
+                ),
+            ),
+            InputBlock(
+                block_id="actions",
+                optional=True,
+                label=PlainTextObject(text=words("meeting.minutes_actions")),
+                hint=PlainTextObject(text=words("meeting.minutes_actions_hint")),
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+            ),
+        ],
+    ).to_dict()
+
+
+def minutes_message(words: Words, minutes: Minutes, tasks: Sequence[Task]) -> Reply:
+    title = words("meeting.minutes_title", title=minutes.title, when=when_text(minutes.occurrence, minutes.occurrence))
+    blocks: list[Block] = [
+        header(clip(words("meeting.minutes_header", title=minutes.title), 150)),
+        section(minutes.text),
+    ]
+    if tasks:
+        lines = [words("meeting.minutes_task", number=t.number, title=t.title, user=f"<@{t.assignee}>") for t in tasks]
+        blocks.append(section("*" + words("meeting.minutes_actions") + "*\n" + "\n".join(lines)))
+    blocks.append(
+        context(
+            words(
+                "meeting.minutes_by",
+                user=f"<@{minutes.written_by}>",
+                when=when_text(minutes.occurrence, minutes.occurrence),
+            )
+        )
+    )
+    return Reply(text=title, blocks=blocks)
+
+
+def minutes_list(words: Words, found: Sequence[Minutes]) -> Reply:
+    if not found:
+        line = words("meeting.minutes_none")
+        return Reply(text=line, blocks=[section(line)])
+    title = words("meeting.minutes_list", n=len(found))
+    blocks: list[Block] = [section(f"*{title}*")]
+    for minutes in found[: MAX_LISTED // 2]:
+        numbers = ", ".join(f"#{n}" for n in minutes.task_numbers)
+        tasks = " \u00b7 " + words("meeting.minutes_tasks", numbers=numbers) if minutes.task_numbers else ""
+        day = f"<!date^{int(minutes.occurrence.timestamp())}^{{date_short_pretty}}|{minutes.occurrence.date()}>"
+        heading = f"`#{minutes.meeting_id}` *{minutes.title}* \u2014 {day}{tasks}"
+        blocks.append(section(heading + "\n" + clip(minutes.text, 500)))
+    return Reply(text=title, blocks=blocks)

@@ -16,15 +16,20 @@ from bot.domain.meetings import (
     Meeting,
     MeetingDraft,
     MeetingStatus,
+    Minutes,
     Override,
+    PollOption,
     Room,
     Rsvp,
 )
 from storage.models_meetings import (
     CalendarTokenRow,
     MeetingAttendeeRow,
+    MeetingMinutesRow,
     MeetingOverrideRow,
+    MeetingPollOptionRow,
     MeetingRow,
+    MeetingVoteRow,
     RoomRow,
 )
 
@@ -159,6 +164,7 @@ class SqlMeetingRepository:
                 organizer_ts=row.organizer_ts,
                 reminder_schedule_id=row.reminder_schedule_id,
                 nudge_schedule_id=row.nudge_schedule_id,
+                minutes_schedule_id=row.minutes_schedule_id,
             )
             for row in rows
         ]
@@ -266,6 +272,118 @@ class SqlMeetingRepository:
         existing.ends_utc = override.ends
         existing.cancelled = override.cancelled
         await self._session.flush()
+
+    # ---- polls -----------------------------------------------------------------------------------------------
+
+    async def add_poll_options(
+        self, team: TeamId, meeting_id: int, options: Sequence[tuple[datetime, datetime]]
+    ) -> None:
+        for position, (starts, ends) in enumerate(options, start=1):
+            self._session.add(
+                MeetingPollOptionRow(
+                    team_id=team, meeting_id=meeting_id, position=position, starts_utc=starts, ends_utc=ends
+                )
+            )
+        await self._session.flush()
+
+    async def poll_options(self, team: TeamId, meeting_id: int) -> list[PollOption]:
+        votes: dict[int, list[UserId]] = defaultdict(list)
+        for vote in await self._session.scalars(
+            select(MeetingVoteRow)
+            .where(MeetingVoteRow.team_id == team, MeetingVoteRow.meeting_id == meeting_id)
+            .order_by(MeetingVoteRow.id)
+        ):
+            votes[vote.position].append(UserId(vote.user_id))
+        rows = await self._session.scalars(
+            select(MeetingPollOptionRow)
+            .where(MeetingPollOptionRow.team_id == team, MeetingPollOptionRow.meeting_id == meeting_id)
+            .order_by(MeetingPollOptionRow.position)
+        )
+        return [PollOption(row.position, row.starts_utc, row.ends_utc, tuple(votes[row.position])) for row in rows]
+
+    async def toggle_vote(self, team: TeamId, meeting_id: int, position: int, user: UserId, *, at: datetime) -> bool:
+        """A yes for the option, or the yes taken back if there was one; True when it is now a yes."""
+        existing = await self._session.scalar(
+            select(MeetingVoteRow).where(
+                MeetingVoteRow.team_id == team,
+                MeetingVoteRow.meeting_id == meeting_id,
+                MeetingVoteRow.position == position,
+                MeetingVoteRow.user_id == user,
+            )
+        )
+        if existing is not None:
+            await self._session.delete(existing)
+            await self._session.flush()
+            return False
+        self._session.add(
+            MeetingVoteRow(team_id=team, meeting_id=meeting_id, position=position, user_id=user, voted_at=at)
+        )
+        await self._session.flush()
+        return True
+
+    # ---- minutes ---------------------------------------------------------------------------------------------
+
+    async def add_minutes(
+        self,
+        team: TeamId,
+        meeting_id: int,
+        *,
+        occurrence: datetime,
+        text: str,
+        task_numbers: Sequence[int],
+        by: UserId,
+        at: datetime,
+    ) -> int:
+        row = MeetingMinutesRow(
+            team_id=team,
+            meeting_id=meeting_id,
+            occurrence_utc=occurrence,
+            text=text,
+            task_numbers=",".join(str(n) for n in task_numbers),
+            written_by=by,
+            written_at=at,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def minutes(self, team: TeamId, meeting_ids: Sequence[int], limit: int) -> list[Minutes]:
+        if not meeting_ids:
+            return []
+        rows = (
+            await self._session.execute(
+                select(MeetingMinutesRow, MeetingRow.title)
+                .join(MeetingRow, (MeetingRow.id == MeetingMinutesRow.meeting_id) & (MeetingRow.team_id == team))
+                .where(MeetingMinutesRow.team_id == team, MeetingMinutesRow.meeting_id.in_(meeting_ids))
+                .order_by(MeetingMinutesRow.occurrence_utc.desc(), MeetingMinutesRow.id.desc())
+                .limit(limit)
+            )
+        ).all()
+        return [
+            Minutes(
+                id=row.id,
+                meeting_id=row.meeting_id,
+                title=title,
+                occurrence=row.occurrence_utc,
+                text=row.text,
+                task_numbers=tuple(int(n) for n in row.task_numbers.split(",") if n),
+                written_by=UserId(row.written_by),
+                written_at=row.written_at,
+            )
+            for row, title in rows
+        ]
+
+    async def ids_involving(self, team: TeamId, user: UserId) -> list[int]:
+        """Every meeting the person organised or was invited to (for their minutes)."""
+        attending = select(MeetingAttendeeRow.meeting_id).where(
+            MeetingAttendeeRow.team_id == team, MeetingAttendeeRow.user_id == user
+        )
+        found = await self._session.scalars(
+            select(MeetingRow.id).where(
+                MeetingRow.team_id == team, or_(MeetingRow.organizer == user, MeetingRow.id.in_(attending))
+            )
+        )
+        return list(found)
 
     # ---- calendar feed tokens --------------------------------------------------------------------------------
 

@@ -273,3 +273,100 @@ async def test_the_calendar_feed_is_served_parsed_back_and_reset(running: Runnin
         assert "il vecchio non funziona più" in reset.all_text()
         async with session.get(f"{running.url}/calendar/{path}") as response:
             assert response.status == 404
+
+
+async def test_schedule_from_the_form(running: RunningBot, double: SlackDouble) -> None:
+    await double.send_command(LUCA, "meeting")
+    form = await double.wait_for(lambda: (double.open_views(LUCA) or [None])[-1])
+    assert form["callback_id"] == "meeting_create_modal"
+    await double.send_view_submission(LUCA, values={"title": {"value": ""}})
+    assert len(double.open_views(LUCA)) == 1  # stays open, the title marked
+    await double.send_view_submission(
+        LUCA,
+        values={
+            "title": {"value": "Inventory review"},
+            "date": {"value": "2026-12-02"},
+            "start": {"value": "11:00"},
+            "duration": {"value": "45"},
+            "attendees": {"value": [SAM, LUCA]},
+            "place": {"value": "Back office"},
+            "agenda": {"value": "- Count the freezer\n- New supplier"},
+            "lead": {"value": "30"},
+        },
+    )
+    assert double.open_views(LUCA) == []
+    sam = await nth_dm(double, SAM, 0)
+    assert "You're invited: *Inventory review*" in sam.all_text()
+    assert "• Count the freezer" in sam.all_text()
+    (row,) = await meetings(running)
+    # 11:00 in New York (Luca's zone) is 16:00 UTC; Luca is not his own attendee.
+    assert (row.starts_utc, row.ends_utc, row.lead_minutes, row.agenda) == (
+        datetime(2026, 12, 2, 16, 0, tzinfo=UTC),
+        datetime(2026, 12, 2, 16, 45, tzinfo=UTC),
+        30,
+        "Count the freezer\nNew supplier",
+    )
+    assert await answers(running) == {SAM: "needs-action"}
+    assert "Meeting #1 *Inventory review* sent to 1 people." in (await nth_dm(double, LUCA, 0)).all_text()
+
+
+async def test_a_poll_is_voted_and_confirmed_into_an_invitation(running: RunningBot, double: SlackDouble) -> None:
+    started = await command(
+        double, ALEX, f"meeting poll Menu tasting with {at(MARIA)} {at(SAM)} for 1h options friday 15:00 / monday 10:00"
+    )
+    assert "Poll for *Menu tasting* sent to 2 people with 2 times" in started.all_text()
+    maria = await nth_dm(double, MARIA, 0)
+    sam = await nth_dm(double, SAM, 0)
+    tally = await nth_dm(double, ALEX, 0)
+    assert "0 votes" in tally.all_text()
+    await double.send_block_action(SAM, "meeting_vote", message=sam, block_id="poll_option:1:2")
+    await double.send_block_action(MARIA, "meeting_vote", message=maria, block_id="poll_option:1:1")
+    voted = await double.wait_for(
+        lambda: m if ":white_check_mark:" in (m := latest(double, MARIA, maria.ts)).all_text() else None
+    )
+    await double.send_block_action(MARIA, "meeting_vote", message=voted, block_id="poll_option:1:2")
+    updated = await double.wait_for(
+        lambda: m if "2 votes" in (m := latest(double, ALEX, tally.ts)).all_text() else None
+    )
+    assert f"<@{SAM}>" in updated.all_text()
+    await double.send_block_action(ALEX, "meeting_confirm", message=updated, block_id="poll_choice:1:2")
+    invitation = await nth_dm(double, SAM, 1)
+    assert "You're invited: *Menu tasting*" in invitation.all_text()
+    (row,) = await meetings(running)
+    # Monday 7 December 10:00 in Tokyo (Alex) is 01:00 UTC.
+    assert (row.status, row.starts_utc) == ("scheduled", datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
+
+
+async def test_agenda_then_minutes_with_action_items_that_become_tasks(
+    running: RunningBot, double: SlackDouble
+) -> None:
+    await command(double, ALEX, f"meeting Kitchen review with {at(SAM)} {at(LUCA)} tomorrow 9:00 for 30m")
+    added = await command(double, SAM, "agenda 1 Fridge temperatures")
+    assert "Added to the agenda of #1 *Kitchen review* (1 items)" in added.all_text()
+    refused = await command(double, MARIA, "agenda 1 Something")
+    assert "Non sei invitato a *Kitchen review*." in refused.all_text()
+
+    running.clock.set(datetime(2026, 12, 1, 0, 30, tzinfo=UTC))  # 09:30 in Tokyo: it has ended
+    await running.tick()
+    prompt = await double.wait_for(
+        lambda: next((m for m in bot_dms(double, ALEX) if "write the minutes" in m.all_text()), None)
+    )
+    await double.send_block_action(ALEX, "meeting_minutes_write", message=prompt)
+    modal = await double.wait_for(lambda: (double.open_views(ALEX) or [None])[-1])
+    assert "- Fridge temperatures" in str(modal["blocks"])
+    await double.send_view_submission(
+        ALEX,
+        values={
+            "minutes": {"value": "Fridges fine. New supplier from January."},
+            "actions": {"value": f"Call the new supplier {at(LUCA)} due friday 10:00\nUpdate the HACCP log"},
+        },
+    )
+    posted = await double.wait_for(
+        lambda: next((m for m in bot_dms(double, LUCA) if "Minutes: Kitchen review" in m.all_text()), None)
+    )
+    assert "Fridges fine. New supplier from January." in posted.all_text()
+    assert f"Task #1: Call the new supplier \u2014 <@{LUCA}>" in posted.all_text()
+    assert "Task #2: Update the HACCP log" in posted.all_text()
+    listed = await command(double, SAM, "minutes")
+    assert "*Kitchen review*" in listed.all_text()
+    assert "tasks #1, #2" in listed.all_text()
