@@ -25,4 +25,6 @@ class HomeHandlers:
             return  # the Messages tab needs nothing published
         actor = actor_of(context)
         today = await self._services.shifts.today(actor)
-        await client.views_publish(user_id=actor.user, view=home_view(words_of(context, self._services), actor, today))
+        upcoming = await self._services.meetings.upcoming(actor)
+        view = home_view(words_of(context, self._services), actor, today, upcoming)
+        await client.views_publish(user_id=actor.user, view=view)

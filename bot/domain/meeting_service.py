@@ -307,6 +307,14 @@ class MeetingService:
         for person in people:
             for entry in await uow.people.time_off_between(actor.team, person, starts, ends):
                 clashes.append(Clash(person, "away", entry.reason, entry.starts, entry.ends))
+        # Someone on the rota that day but not on shift at the meeting's time is off then.
+        day_shifts = await uow.shifts.shifts_between(
+            actor.team, starts - timedelta(hours=12), ends + timedelta(hours=12)
+        )
+        for person in attendees:
+            theirs = [shift for shift in day_shifts if shift.user == person]
+            if theirs and not any(shift.starts <= starts and ends <= shift.ends for shift in theirs):
+                clashes.append(Clash(person, "off_shift", "", starts, ends))
         return clashes
 
     # ---- reminders and nudges --------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -16,15 +18,24 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.capabilities import CAPABILITIES
+from bot.domain.meetings import Meeting
 from bot.domain.roles import Actor
 from bot.domain.shifting import Today
 from bot.i18n import Words
+from bot.rendering.meetings import when_text
 from bot.rendering.shifts import shift_line, span_text
 
 MAX_NAMES = 30  # a section holds 3000 characters
 
 
-def _today(words: Words, today: Today) -> str:
+def _next_meeting(words: Words, upcoming: Sequence[tuple[Meeting, datetime, datetime]]) -> str:
+    if not upcoming:
+        return words("home.no_meeting")
+    meeting, starts, ends = upcoming[0]
+    return words("home.next_meeting", id=meeting.id, title=meeting.title, when=when_text(starts, ends))
+
+
+def _today(words: Words, today: Today, upcoming: Sequence[tuple[Meeting, datetime, datetime]] = ()) -> str:
     mine = (
         words("home.next_shift", shift=shift_line(words, today.mine, with_person=False))
         if today.mine is not None
@@ -40,10 +51,16 @@ def _today(words: Words, today: Today) -> str:
         if today.away
         else words("home.nobody_away")
     )
-    return f"*{words('home.today')}*\n• {mine}\n• {working}\n• {away}"
+    meeting = _next_meeting(words, upcoming)
+    return f"*{words('home.today')}*\n• {mine}\n• {meeting}\n• {working}\n• {away}"
 
 
-def home_view(words: Words, actor: Actor, today: Today | None = None) -> dict[str, Any]:
+def home_view(
+    words: Words,
+    actor: Actor,
+    today: Today | None = None,
+    meetings_ahead: Sequence[tuple[Meeting, datetime, datetime]] = (),
+) -> dict[str, Any]:
     available = [c for c in CAPABILITIES if c.available and c.id != "help"]
     upcoming = [c for c in CAPABILITIES if not c.available]
     blocks: list[Block] = [
@@ -53,7 +70,7 @@ def home_view(words: Words, actor: Actor, today: Today | None = None) -> dict[st
                 text=words("home.you", user=f"<@{actor.user}>", role=actor.role.label(), timezone=str(actor.timezone))
             )
         ),
-        *([SectionBlock(text=MarkdownTextObject(text=_today(words, today)))] if today is not None else []),
+        *([SectionBlock(text=MarkdownTextObject(text=_today(words, today, meetings_ahead)))] if today is not None else []),
         DividerBlock(),
         SectionBlock(
             text=MarkdownTextObject(

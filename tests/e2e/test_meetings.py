@@ -370,3 +370,29 @@ async def test_agenda_then_minutes_with_action_items_that_become_tasks(
     listed = await command(double, SAM, "minutes")
     assert "*Kitchen review*" in listed.all_text()
     assert "tasks #1, #2" in listed.all_text()
+
+
+async def test_inviting_a_shift_and_meeting_someone_outside_their_shift(
+    running: RunningBot, double: SlackDouble
+) -> None:
+    await command(double, GIULIA, f"turno aggiungi {at(MARIA)} domani 7:00-15:00 ruolo cucina")
+    await command(double, GIULIA, f"turno aggiungi {at(SAM)} domani 15:00-22:00 ruolo cucina")
+    await command(double, GIULIA, f"turno aggiungi {at(LUCA)} domani 7:00-15:00 ruolo sala")
+    held = await command(double, GIULIA, "riunione Briefing con il turno cucina domani alle 8 per 15 minuti")
+    # Maria and Sam work the kitchen tomorrow; Sam's shift starts at 15:00, so 08:00 is outside it.
+    assert f"<@{SAM}> è di turno quel giorno, ma non a quell'ora" in held.all_text()
+    assert f"<@{MARIA}>" not in held.all_text()
+    assert await answers(running) == {MARIA: "needs-action", SAM: "needs-action"}
+    await double.send_block_action(GIULIA, "meeting_send_anyway", message=held)
+    assert "Briefing" in (await nth_dm(double, MARIA, 0)).all_text()
+    assert "Briefing" in (await nth_dm(double, SAM, 0)).all_text()
+    assert bot_dms(double, LUCA) == []
+
+
+async def test_the_app_home_shows_my_next_meeting(running: RunningBot, double: SlackDouble) -> None:
+    await command(double, ALEX, f"meeting Supplier call with {at(SAM)} tomorrow 15:00")
+    await double.send_app_home_opened(SAM)
+    home = str(await double.wait_for(lambda: double.home_view(SAM)))
+    assert "Your next meeting: #1 *Supplier call*" in home
+    await double.send_app_home_opened(LUCA)
+    assert "No meetings for you in the next two weeks." in str(await double.wait_for(lambda: double.home_view(LUCA)))
