@@ -15,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import handlers
 from bot.config import Settings
 from bot.couriers import DirectMessageCourier
+from bot.couriers_appointments import AppointmentReminderCourier
 from bot.couriers_checklists import ChecklistCourier, ChecklistDeadlineCourier
 from bot.couriers_meetings import MeetingCourier
 from bot.couriers_shifts import ShiftStartCourier
 from bot.couriers_tasks import TaskDueCourier, TaskOverdueCourier
 from bot.domain.access import AccessService, WorkspaceDefaults
+from bot.domain.appointment_service import AppointmentService
 from bot.domain.auditing import AuditService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock, SystemClock
@@ -36,7 +38,9 @@ from bot.domain.shifts import Shift
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import translator
+from bot.rendering import appointments as appointment_render
 from bot.rendering import meeting_calendar
+from bot.rendering import shifts as shift_render
 from bot.scheduling import ReminderEngine
 from bot.services import Services
 from bot.slack.client import build_web_client
@@ -63,8 +67,19 @@ class Bot:
             return None
         team, user = owner
         profile = await self.services.access.profile(team, user)
+        language, _zone = await self.services.access.reader(team, user)
+        words = self.services.translator.bind(language)
         found = await meetings.feed_meetings(team, user)
-        return meeting_calendar.feed_file(f"Ops Assistant \u2014 {profile.name}", found, self.services.clock.now())
+        others = [
+            *(
+                appointment_render.calendar_event(a, words)
+                for a in await self.services.appointments.for_feed(team, user)
+            ),
+            *(shift_render.calendar_event(words, s) for s in await self.services.shifts.for_feed(team, user)),
+        ]
+        return meeting_calendar.feed_file(
+            f"Ops Assistant \u2014 {profile.name}", found, self.services.clock.now(), others
+        )
 
     async def close(self) -> None:
         """Close the pooled HTTP connections to Slack (the database engine belongs to whoever made it)."""
@@ -125,6 +140,7 @@ def build_services(
             shifts_between,
             tasks,
         ),
+        appointments=AppointmentService(unit_of_work, clock, reminder_engine.poke, access.actor),
     )
     # How each kind of scheduled delivery reaches Slack.
     # Reminders and task reminders for someone on time off go to their cover, or wait until they are back.
@@ -141,6 +157,9 @@ def build_services(
     reminder_engine.register(Kind.MEETING_NUDGE, meeting_courier)
     reminder_engine.register(Kind.MEETING_MINUTES, meeting_courier)
     reminder_engine.register(Kind.SHIFT_START, ShiftStartCourier(client, services.shifts, services.checklists, words))
+    reminder_engine.register(
+        Kind.APPOINTMENT_REMINDER, AppointmentReminderCourier(client, services.appointments, access, words)
+    )
     return services, reminder_engine
 
 

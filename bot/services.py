@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.access import AccessService
+from bot.domain.appointment_service import AppointmentService
 from bot.domain.auditing import AuditService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock
@@ -34,3 +35,4 @@ class Services:
     people: PeopleTimeService
     shifts: ShiftService
     meetings: MeetingService
+    appointments: AppointmentService

@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers.admin import AdminHandlers
+from handlers.appointments import AppointmentHandlers
 from handlers.checklists import ChecklistHandlers
 from handlers.commands import CommandRouter
 from handlers.errors import ErrorHandler
@@ -37,6 +38,7 @@ def register_all(app: AsyncApp, services: Services, *, public_url: str = "http:/
     ChecklistHandlers(services).register(listeners, commands)
     PeopleHandlers(services).register(commands)
     MeetingHandlers(services, public_url).register(listeners, commands)
+    AppointmentHandlers(services).register(listeners, commands)
 
     messages = MessageRouter(services)
     ReminderHandlers(services).register(listeners, commands, messages)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from storage import models, models_checklists, models_meetings, models_people, models_shifts, models_tasks
+from storage import (
+    models,
+    models_appointments,
+    models_checklists,
+    models_meetings,
+    models_people,
+    models_shifts,
+    models_tasks,
+)
 from storage.base import Base
 
 metadata = Base.metadata
@@ -10,6 +18,7 @@ metadata = Base.metadata
 __all__ = [
     "metadata",
     "models",
+    "models_appointments",
     "models_checklists",
     "models_meetings",
     "models_people",

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repositories.appointments import SqlAppointmentRepository
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.checklists import SqlChecklistRepository
 from storage.repositories.meetings import SqlMeetingRepository
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     people: SqlPeopleRepository
     meetings: SqlMeetingRepository
     shifts: SqlShiftRepository
+    appointments: SqlAppointmentRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -53,6 +55,7 @@ class SqlUnitOfWork:
         self.people = SqlPeopleRepository(session)
         self.meetings = SqlMeetingRepository(session)
         self.shifts = SqlShiftRepository(session)
+        self.appointments = SqlAppointmentRepository(session)
         return self
 
     async def __aexit__(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import vobject.icalendar as vobject_icalendar
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -62,3 +63,14 @@ async def engine(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIterat
         async with admin.begin() as connection:
             await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _independent_calendar_parsing() -> Iterator[None]:
+    """vobject keeps every VTIMEZONE it parses in a process-wide table, and later files with the same TZID are
+    read with it: each test starts from the table as it was, so no test reads another's bounded time zone."""
+    table: dict[str, object] = vars(vobject_icalendar)["__tzidMap"]
+    saved = dict(table)
+    yield
+    table.clear()
+    table.update(saved)

@@ -42,9 +42,24 @@ CAPABILITIES: tuple[Capability, ...] = (
         "people", ("hours", "orari", "away", "assenza", "ferie", "holiday", "holidays", "festivo"), available=True
     ),
     Capability(
-        "meetings", ("meeting", "room", "agenda", "minutes", "calendar", "riunione", "verbale"), available=False
+        "meetings",
+        (
+            "meeting",
+            "meetings",
+            "room",
+            "rooms",
+            "agenda",
+            "minutes",
+            "calendar",
+            "riunione",
+            "riunioni",
+            "sala",
+            "verbale",
+            "calendario",
+        ),
+        available=True,
     ),
-    Capability("appointments", ("appointment", "appointments", "appuntamento", "appuntamenti"), available=False),
+    Capability("appointments", ("appointment", "appointments", "appuntamento", "appuntamenti"), available=True),
     Capability(
         "cases",
         ("complaint", "question", "case", "answer", "customer", "reclamo", "domanda", "caso"),

@@ -49,6 +49,7 @@ class Kind(StrEnum):
     MEETING_REMINDER = "meeting_reminder"  # "starts in 15 minutes", to everyone going or maybe
     MEETING_NUDGE = "meeting_nudge"  # once, to attendees who have not answered
     MEETING_MINUTES = "meeting_minutes"  # the meeting has ended: the organizer is asked for the minutes
+    APPOINTMENT_REMINDER = "appointment_reminder"  # "in 15 minutes", to the manager and the colleague booked
 
 
 MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
@@ -63,6 +64,8 @@ MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
         Kind.MEETING_REMINDER: Misfire.DROP_WHEN_STALE,
         Kind.MEETING_NUDGE: Misfire.DROP_WHEN_STALE,
         Kind.MEETING_MINUTES: Misfire.COALESCE,
+        # Pointless once the appointment has started; the courier also checks it still stands at that time.
+        Kind.APPOINTMENT_REMINDER: Misfire.DROP_WHEN_STALE,
     }
 )
 

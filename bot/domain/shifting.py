@@ -415,6 +415,12 @@ class ShiftService:
         async with self._uow() as uow:
             return await uow.shifts.shifts_of(actor.team, user, now, now + UPCOMING)
 
+    async def for_feed(self, team: TeamId, user: UserId) -> list[Shift]:
+        """A person's shifts for their calendar feed: two months back, a year ahead."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            return await uow.shifts.shifts_of(team, user, now - timedelta(days=60), now + timedelta(days=365))
+
     async def on_shift(self, actor: Actor, role: str | None) -> list[Shift]:
         """Who is working right now (of one role, if given); someone who went on leave mid-shift is left out."""
         now = self._clock.now()

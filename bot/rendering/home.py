@@ -55,6 +55,14 @@ def _today(words: Words, today: Today, upcoming: Sequence[tuple[Meeting, datetim
     return f"*{words('home.today')}*\n• {mine}\n• {meeting}\n• {working}\n• {away}"
 
 
+def _today_blocks(
+    words: Words, today: Today | None, meetings_ahead: Sequence[tuple[Meeting, datetime, datetime]]
+) -> list[Block]:
+    if today is None:
+        return []
+    return [SectionBlock(text=MarkdownTextObject(text=_today(words, today, meetings_ahead)))]
+
+
 def home_view(
     words: Words,
     actor: Actor,
@@ -70,7 +78,11 @@ def home_view(
                 text=words("home.you", user=f"<@{actor.user}>", role=actor.role.label(), timezone=str(actor.timezone))
             )
         ),
-        *([SectionBlock(text=MarkdownTextObject(text=_today(words, today, meetings_ahead)))] if today is not None else []),
+        *(
+            [SectionBlock(text=MarkdownTextObject(text=_today(words, today, meetings_ahead)))]
+            if today is not None
+            else []
+        ),
         DividerBlock(),
         SectionBlock(
             text=MarkdownTextObject(

@@ -56,8 +56,9 @@ def cancellation_file(meeting: Meeting, people: Mapping[UserId, DirectoryEntry],
     return calendar.cancellation(event_of(meeting, people), stamp=stamp)
 
 
-def feed_file(name: str, meetings: Sequence[Meeting], stamp: datetime) -> bytes:
-    """A subscription feed: no METHOD, no attendee list (a feed is one person's view, not an invitation)."""
+def feed_file(name: str, meetings: Sequence[Meeting], stamp: datetime, others: Sequence[CalendarEvent] = ()) -> bytes:
+    """A subscription feed: no METHOD, no attendee list (a feed is one person's view, not an invitation); the
+    person's appointments and shifts come as `others`."""
     events = [
         CalendarEvent(
             uid=m.uid,
@@ -74,4 +75,4 @@ def feed_file(name: str, meetings: Sequence[Meeting], stamp: datetime) -> bytes:
         )
         for m in meetings
     ]
-    return calendar.feed(name, events, stamp=stamp)
+    return calendar.feed(name, [*events, *others], stamp=stamp)

@@ -19,6 +19,7 @@ from bot.domain.shifts import Duty, DutyKind, ImportReport, Rota, Shift, ShiftPa
 from bot.domain.tasks import Task
 from bot.i18n import Words
 from bot.rendering.blocks import Reply
+from bot.rendering.calendar import CalendarEvent
 from bot.rendering.kit import button, context, header, section
 from bot.rendering.people import day_name, days_text, local_day
 from bot.rendering.rota_image import RotaTable, render_rota_png
@@ -337,3 +338,17 @@ def shift_start(words: Words, start: ShiftStart) -> Reply:
 
 def _task_line(words: Words, task: Task) -> str:
     return words("shift.start_task", number=task.number, title=task.title)
+
+
+def calendar_event(words: Words, shift: Shift) -> CalendarEvent:
+    """A shift in a personal calendar feed: busy time, no organizer or attendees."""
+    summary = words("shift.feed_summary", role=role_text(words, shift.role)).strip()
+    return CalendarEvent(
+        uid=f"shift-{shift.id}-{shift.team}@ops-assistant",
+        sequence=0,
+        summary=summary,
+        starts=shift.starts,
+        ends=shift.ends,
+        zone=shift.zone,
+        organizer=None,
+    )

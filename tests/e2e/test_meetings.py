@@ -257,6 +257,7 @@ async def test_a_recurring_meeting_with_one_occurrence_moved_and_its_reminders(
 
 async def test_the_calendar_feed_is_served_parsed_back_and_reset(running: RunningBot, double: SlackDouble) -> None:
     await command(double, ALEX, f"meeting Supplier call with {at(MARIA)} tomorrow 15:00")
+    await command(double, ALEX, f"shift add {at(MARIA)} friday 7:00-15:00 role kitchen")
     reply = await command(double, MARIA, "calendario")
     url = re.search(r"https?://\S+?/calendar/[\w-]+\.ics", reply.all_text())
     assert url is not None
@@ -268,11 +269,21 @@ async def test_the_calendar_feed_is_served_parsed_back_and_reset(running: Runnin
             body = await response.text()
         feed = vobject.readOne(body)
         assert not hasattr(feed, "method")
-        assert [e.summary.value for e in feed.contents["vevent"]] == ["Supplier call"]
+        events = {e.summary.value: e for e in feed.contents["vevent"]}
+        assert sorted(events) == ["Supplier call", "Turno (kitchen)"]
+        assert events["Turno (kitchen)"].dtstart.value.astimezone(UTC) == datetime(2026, 12, 4, 6, 0, tzinfo=UTC)
         reset = await command(double, MARIA, "calendario reimposta")
         assert "il vecchio non funziona più" in reset.all_text()
         async with session.get(f"{running.url}/calendar/{path}") as response:
             assert response.status == 404
+        # A manager's feed carries her appointments too.
+        await command(double, GIULIA, "appuntamento aggiungi domani 11:00 Mario Rossi (fornitore) riguardo fatture")
+        giulia = await command(double, GIULIA, "calendario")
+        found = re.search(r"/calendar/([\w-]+\.ics)", giulia.all_text())
+        assert found is not None
+        async with session.get(f"{running.url}/calendar/{found.group(1)}") as response:
+            summaries = [e.summary.value for e in vobject.readOne(await response.text()).contents["vevent"]]
+        assert any("Mario Rossi" in summary for summary in summaries)
 
 
 async def test_schedule_from_the_form(running: RunningBot, double: SlackDouble) -> None:
