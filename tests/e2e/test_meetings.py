@@ -407,3 +407,20 @@ async def test_the_app_home_shows_my_next_meeting(running: RunningBot, double: S
     assert "Your next meeting: #1 *Supplier call*" in home
     await double.send_app_home_opened(LUCA)
     assert "No meetings for you in the next two weeks." in str(await double.wait_for(lambda: double.home_view(LUCA)))
+
+
+async def test_suggest_another_time_reaches_the_organizer(running: RunningBot, double: SlackDouble) -> None:
+    await command(double, ALEX, f"meeting Supplier call with {at(SAM)} tomorrow 15:00")
+    invitation = await nth_dm(double, SAM, 0)
+    await double.send_block_action(SAM, "meeting_suggest", message=invitation)
+    modal = await double.wait_for(lambda: (double.open_views(SAM) or [None])[-1])
+    assert "Supplier call" in str(modal["blocks"])
+    await double.send_view_submission(SAM, values={"suggestion": {"text": "  "}})
+    assert len(double.open_views(SAM)) == 1  # an empty suggestion is refused on the field
+    await double.send_view_submission(SAM, values={"suggestion": {"text": "Friday after 14:00"}})
+    told = await double.wait_for(
+        lambda: next((m for m in bot_dms(double, ALEX) if "suggests another time" in m.all_text()), None)
+    )
+    assert f"<@{SAM}> suggests another time for *Supplier call*: Friday after 14:00" in told.all_text()
+    tally = bot_dms(double, ALEX)[0]
+    await double.wait_for(lambda: True if "Friday after 14:00" in latest(double, ALEX, tally.ts).all_text() else None)
