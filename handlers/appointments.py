@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.appointments import Appointment
 from bot.domain.errors import DomainError
-from bot.domain.ids import TeamId, UserId
+from bot.domain.ids import UserId
 from bot.i18n import Words
 from bot.parsing import appointments as parse
 from bot.parsing.errors import ParseError
@@ -26,7 +26,7 @@ from bot.rendering import appointments as render
 from bot.rendering.blocks import Reply
 from bot.services import Services
 from handlers.commands import CommandRequest, CommandRouter
-from handlers.context import actor_of, words_of
+from handlers.context import actor_of, words_for, words_of
 from handlers.listeners import Listeners
 
 log = logging.getLogger("ops.handlers.appointments")
@@ -238,7 +238,7 @@ class AppointmentHandlers:
 
     async def _tell_cancelled(self, client: AsyncWebClient, appointment: Appointment, by: UserId) -> None:
         for person in appointment.others(by):
-            words = await self._words_for(appointment.team, person)
+            words = await words_for(self._services, appointment.team, person)
             await self._post(client, person, appointment, render.cancelled_told(words, appointment, person, by))
 
     async def _post(self, client: AsyncWebClient, person: UserId, appointment: Appointment, reply: Reply) -> None:
@@ -249,9 +249,5 @@ class AppointmentHandlers:
 
     async def _tell(self, client: AsyncWebClient, person: UserId, appointment: Appointment, reply: ForReader) -> None:
         """A DM in the reader's language; one that cannot be delivered is logged (the change itself stands)."""
-        words = await self._words_for(appointment.team, person)
+        words = await words_for(self._services, appointment.team, person)
         await self._post(client, person, appointment, reply(words))
-
-    async def _words_for(self, team: TeamId, user: UserId) -> Words:
-        language, _zone = await self._services.access.reader(team, user)
-        return self._services.translator.bind(language)

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.domain.ids import TeamId, UserId
 from bot.domain.roles import Actor
 from bot.i18n import Words
 from bot.services import Services
@@ -35,3 +36,15 @@ def words_of(context: AsyncBoltContext, services: Services) -> Words:
 def team_of(body: dict[str, Any], context: AsyncBoltContext) -> str | None:
     team = context.team_id or body.get("team_id") or (body.get("team") or {}).get("id")
     return str(team) if team else None
+
+
+async def words_for(services: Services, team: str, user: str) -> Words:
+    """The catalog of someone the bot writes to (not the person asking): their locale, else the workspace's."""
+    language, _zone = await services.access.reader(TeamId(team), UserId(user))
+    return services.translator.bind(language)
+
+
+async def workspace_words(services: Services, team: str) -> Words:
+    """The workspace's language, for posts everyone reads (a channel)."""
+    language, _zone = await services.access.anonymous(TeamId(team))
+    return services.translator.bind(language)

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import DomainError
-from bot.domain.ids import TeamId, UserId
+from bot.domain.ids import UserId
 from bot.domain.meeting_service import default_duration
 from bot.domain.meetings import Meeting, MeetingDraft
 from bot.i18n import Words
@@ -29,7 +29,7 @@ from bot.rendering import meeting_calendar as ics
 from bot.rendering import meetings as render
 from bot.services import Services
 from handlers.commands import CommandRequest, CommandRouter
-from handlers.context import actor_of, words_of
+from handlers.context import actor_of, words_for, words_of, workspace_words
 from handlers.listeners import Listeners
 
 log = logging.getLogger("ops.handlers.meetings")
@@ -131,7 +131,7 @@ class MeetingHandlers:
         )
         await request.answer(render.poll_sent(words, poll))
         for user in attendees:
-            their_words = await self._words_for(actor.team, user)
+            their_words = await words_for(self._services, actor.team, user)
             await request.client.chat_postMessage(
                 channel=user, **render.poll_ballot(their_words, poll, user).as_message()
             )
@@ -249,7 +249,7 @@ class MeetingHandlers:
         actor = actor_of(context)
         meeting_id = int(str(view.get("private_metadata") or "0"))
         suggested = await self._services.meetings.suggest(actor, meeting_id, text.strip())
-        organizer_words = await self._words_for(actor.team, suggested.organizer)
+        organizer_words = await words_for(self._services, actor.team, suggested.organizer)
         await client.chat_postMessage(
             channel=suggested.organizer,
             **render.suggestion_to_organizer(organizer_words, suggested, actor.user, text.strip()).as_message(),
@@ -375,7 +375,7 @@ class MeetingHandlers:
         meeting = poll.meeting
         fresh = await self._services.meetings.meeting(meeting.team, meeting.id)
         if fresh is not None and fresh.organizer_channel and fresh.organizer_ts:
-            organizer_words = await self._words_for(meeting.team, meeting.organizer)
+            organizer_words = await words_for(self._services, meeting.team, meeting.organizer)
             await client.chat_update(
                 channel=fresh.organizer_channel,
                 ts=fresh.organizer_ts,
@@ -442,13 +442,13 @@ class MeetingHandlers:
             actor, meeting_id, datetime.fromtimestamp(stamp, UTC), text, drafts
         )
         if meeting.channel is not None:
-            channel_words = await self._workspace_words(meeting.team)
+            channel_words = await workspace_words(self._services, meeting.team)
             await client.chat_postMessage(
                 channel=meeting.channel, **render.minutes_message(channel_words, minutes, tasks).as_message()
             )
         else:
             for user in [meeting.organizer, *(a.user for a in meeting.attendees)]:
-                their_words = await self._words_for(meeting.team, user)
+                their_words = await words_for(self._services, meeting.team, user)
                 await client.chat_postMessage(
                     channel=user, **render.minutes_message(their_words, minutes, tasks).as_message()
                 )
@@ -461,7 +461,7 @@ class MeetingHandlers:
         stamp = self._services.clock.now()
         invite = ics.invitation_file(meeting, people, stamp)
         for attendee in meeting.attendees:
-            words = await self._words_for(meeting.team, attendee.user)
+            words = await words_for(self._services, meeting.team, attendee.user)
             try:
                 posted = await client.chat_postMessage(
                     channel=attendee.user, **render.invitation(words, meeting, attendee.user).as_message()
@@ -475,7 +475,7 @@ class MeetingHandlers:
                 log.warning(
                     "could not invite %s to meeting %s: %s", attendee.user, meeting.id, exc.response.get("error")
                 )
-        organizer_words = await self._words_for(meeting.team, meeting.organizer)
+        organizer_words = await words_for(self._services, meeting.team, meeting.organizer)
         posted = await client.chat_postMessage(
             channel=meeting.organizer, **render.tally(organizer_words, meeting).as_message()
         )
@@ -500,7 +500,7 @@ class MeetingHandlers:
         invite = ics.invitation_file(meeting, people, self._services.clock.now())
         invitations = await self._services.meetings.invitations(meeting.team, meeting.id)
         for attendee in meeting.attendees:
-            words = await self._words_for(meeting.team, attendee.user)
+            words = await words_for(self._services, meeting.team, attendee.user)
             found = invitations.get(attendee.user)
             try:
                 if found is None:
@@ -530,7 +530,7 @@ class MeetingHandlers:
             found = invitations.get(attendee.user)
             if found is None:
                 continue
-            words = await self._words_for(meeting.team, attendee.user)
+            words = await words_for(self._services, meeting.team, attendee.user)
             channel, ts = found
             try:
                 await client.chat_update(
@@ -552,16 +552,8 @@ class MeetingHandlers:
             channel, ts = fresh.organizer_channel, fresh.organizer_ts
         else:
             channel, ts = meeting.organizer_channel, meeting.organizer_ts
-        words = await self._words_for(meeting.team, meeting.organizer)
+        words = await words_for(self._services, meeting.team, meeting.organizer)
         try:
             await client.chat_update(channel=channel, ts=ts, **render.tally(words, meeting).as_message())
         except SlackApiError as exc:
             log.warning("could not update the tally of meeting %s: %s", meeting.id, exc.response.get("error"))
-
-    async def _workspace_words(self, team: TeamId) -> Words:
-        language, _zone = await self._services.access.anonymous(team)
-        return self._services.translator.bind(language)
-
-    async def _words_for(self, team: TeamId, user: UserId) -> Words:
-        language, _zone = await self._services.access.reader(team, user)
-        return self._services.translator.bind(language)

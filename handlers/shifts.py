@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import InvalidRequest
-from bot.domain.ids import ChannelId, TeamId, UserId
+from bot.domain.ids import ChannelId, UserId
 from bot.domain.messages import Msg
 from bot.domain.roles import Actor, Role
 from bot.domain.shifts import SharedFile, ShiftTimes
@@ -28,7 +28,7 @@ from bot.rendering.kit import section
 from bot.services import Services
 from bot.slack.files import DownloadError, download
 from handlers.commands import CommandRequest, CommandRouter
-from handlers.context import actor_of, words_of
+from handlers.context import actor_of, words_for, words_of, workspace_words
 from handlers.listeners import Listeners
 from handlers.messages import MessageRouter, PlainRequest
 
@@ -133,7 +133,7 @@ class ShiftHandlers:
         actor, words = request.actor, request.words
         asked = await self._services.shifts.ask_swap(actor, number, to_user)
         await request.answer(render.swap_asked(words, asked.swap, asked.shift))
-        their_words = await self._words_for(actor.team, to_user)
+        their_words = await words_for(self._services, actor.team, to_user)
         await request.client.chat_postMessage(
             channel=to_user, **render.swap_request(their_words, asked.swap, asked.shift).as_message()
         )
@@ -144,17 +144,17 @@ class ShiftHandlers:
         shift = await self._services.shifts.open_shift(actor, times)
         channel = str(request.body.get("channel_id") or actor.user)
         await request.answer(render.open_shift_opened(words, shift))
-        workspace_words = await self._workspace_words(actor.team)
+        shared_words = await workspace_words(self._services, actor.team)
         try:
             posted = await request.client.chat_postMessage(
-                channel=channel, **render.open_shift_post(workspace_words, shift).as_message()
+                channel=channel, **render.open_shift_post(shared_words, shift).as_message()
             )
         except SlackApiError as exc:
             if exc.response.get("error") not in {"not_in_channel", "channel_not_found"}:
                 raise
             # The bot is not in that channel: the post goes to the manager, to share by hand.
             posted = await request.client.chat_postMessage(
-                channel=actor.user, **render.open_shift_post(workspace_words, shift).as_message()
+                channel=actor.user, **render.open_shift_post(shared_words, shift).as_message()
             )
         await self._services.shifts.record_post(
             actor.team, shift.id, channel=ChannelId(str(posted["channel"])), ts=str(posted["ts"])
@@ -189,15 +189,15 @@ class ShiftHandlers:
             return
         shift = claim.shift
         await respond(replace_original=False, **render.claim_won(words, shift).as_response())
-        workspace_words = await self._workspace_words(actor.team)
+        shared_words = await workspace_words(self._services, actor.team)
         channel = shift.post_channel or (body.get("channel") or {}).get("id")
         ts = shift.post_ts or (body.get("message") or {}).get("ts")
         if channel and ts:
             await client.chat_update(
-                channel=channel, ts=ts, **render.open_shift_taken(workspace_words, shift).as_message()
+                channel=channel, ts=ts, **render.open_shift_taken(shared_words, shift).as_message()
             )
         if shift.created_by != actor.user:
-            manager_words = await self._words_for(actor.team, shift.created_by)
+            manager_words = await words_for(self._services, actor.team, shift.created_by)
             await client.chat_postMessage(
                 channel=shift.created_by, **render.claim_told(manager_words, shift).as_message()
             )
@@ -239,10 +239,10 @@ class ShiftHandlers:
         await respond(replace_original=True, **render.swap_answered(words, decision).as_message())
         told = {decision.swap.from_user, decision.swap.asked_by} - {actor.user}
         for person in sorted(told):
-            their_words = await self._words_for(actor.team, person)
+            their_words = await words_for(self._services, actor.team, person)
             await client.chat_postMessage(channel=person, **render.swap_result(their_words, decision).as_message())
         for manager in decision.managers:
-            manager_words = await self._words_for(actor.team, manager)
+            manager_words = await words_for(self._services, actor.team, manager)
             await client.chat_postMessage(channel=manager, **render.swap_manager(manager_words, decision).as_message())
 
     # ---- a file shared in the DM -----------------------------------------------------------------------------
@@ -289,11 +289,3 @@ class ShiftHandlers:
         return render.import_report(words, report)
 
     # ---- helpers ---------------------------------------------------------------------------------------------
-
-    async def _words_for(self, team: TeamId, user: UserId) -> Words:
-        language, _zone = await self._services.access.reader(team, user)
-        return self._services.translator.bind(language)
-
-    async def _workspace_words(self, team: TeamId) -> Words:
-        language, _zone = await self._services.access.anonymous(team)
-        return self._services.translator.bind(language)
