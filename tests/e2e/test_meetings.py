@@ -424,3 +424,15 @@ async def test_suggest_another_time_reaches_the_organizer(running: RunningBot, d
     assert f"<@{SAM}> suggests another time for *Supplier call*: Friday after 14:00" in told.all_text()
     tally = bot_dms(double, ALEX)[0]
     await double.wait_for(lambda: True if "Friday after 14:00" in latest(double, ALEX, tally.ts).all_text() else None)
+
+
+async def test_a_user_group_and_a_channels_members_are_invited_once_each(
+    running: RunningBot, double: SlackDouble
+) -> None:
+    sent = await command(
+        double, ALEX, "meeting Kitchen sync with <!subteam^S0KITCHEN|@kitchen> <#C0SUPPLY1|supplies> tomorrow 15:00"
+    )
+    # The group and the channel are both Maria and Luca: two invitations, not four.
+    assert "Meeting #1 *Kitchen sync* sent to 2 people." in sent.all_text()
+    assert await answers(running) == {MARIA: "needs-action", LUCA: "needs-action"}
+    assert "Kitchen sync" in (await nth_dm(double, MARIA, 0)).all_text()
