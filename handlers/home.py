@@ -26,5 +26,6 @@ class HomeHandlers:
         actor = actor_of(context)
         today = await self._services.shifts.today(actor)
         upcoming = await self._services.meetings.upcoming(actor)
-        view = home_view(words_of(context, self._services), actor, today, upcoming)
+        appointments = await self._services.appointments.upcoming(actor)
+        view = home_view(words_of(context, self._services), actor, today, upcoming, appointments)
         await client.views_publish(user_id=actor.user, view=view)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.appointments import HOLDING
 from bot.domain.audit import AuditEntry
 from bot.domain.clock import Clock
 from bot.domain.errors import InvalidRequest, NotAllowed, NotFound
@@ -307,6 +308,9 @@ class MeetingService:
         for person in people:
             for entry in await uow.people.time_off_between(actor.team, person, starts, ends):
                 clashes.append(Clash(person, "away", entry.reason, entry.starts, entry.ends))
+            for appointment in await uow.appointments.involving(actor.team, person, starts, ends, HOLDING):
+                label = appointment.topic or appointment.visitor_name
+                clashes.append(Clash(person, "appointment", label, appointment.starts, appointment.ends))
         # Someone on the rota that day but not on shift at the meeting's time is off then.
         day_shifts = await uow.shifts.shifts_between(
             actor.team, starts - timedelta(hours=12), ends + timedelta(hours=12)
@@ -837,9 +841,11 @@ class MeetingService:
         async with self._uow() as uow:
             meetings = await uow.meetings.involving(actor.team, people, since, until)
             time_off = {p: await uow.people.time_off_between(actor.team, p, since, until) for p in people}
+            appointments = {p: await uow.appointments.involving(actor.team, p, since, until, HOLDING) for p in people}
         availability: list[Availability] = []
         for person in people:
             busy: list[Span] = [(entry.starts, entry.ends) for entry in time_off[person]]
+            busy += [(appointment.starts, appointment.ends) for appointment in appointments[person]]
             for meeting in meetings:
                 if meeting.status is not MeetingStatus.SCHEDULED:
                     continue

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.appointments import Appointment
 from bot.domain.capabilities import CAPABILITIES
 from bot.domain.meetings import Meeting
 from bot.domain.roles import Actor
@@ -35,7 +36,20 @@ def _next_meeting(words: Words, upcoming: Sequence[tuple[Meeting, datetime, date
     return words("home.next_meeting", id=meeting.id, title=meeting.title, when=when_text(starts, ends))
 
 
-def _today(words: Words, today: Today, upcoming: Sequence[tuple[Meeting, datetime, datetime]] = ()) -> str:
+def _next_appointment(words: Words, appointments: Sequence[Appointment]) -> str | None:
+    if not appointments:
+        return None
+    first = appointments[0]
+    who = first.visitor_name or (f"<@{first.booker}>" if first.booker else "")
+    return words("home.next_appointment", id=first.id, who=who, when=when_text(first.starts, first.ends))
+
+
+def _today(
+    words: Words,
+    today: Today,
+    upcoming: Sequence[tuple[Meeting, datetime, datetime]] = (),
+    appointments: Sequence[Appointment] = (),
+) -> str:
     mine = (
         words("home.next_shift", shift=shift_line(words, today.mine, with_person=False))
         if today.mine is not None
@@ -51,16 +65,19 @@ def _today(words: Words, today: Today, upcoming: Sequence[tuple[Meeting, datetim
         if today.away
         else words("home.nobody_away")
     )
-    meeting = _next_meeting(words, upcoming)
-    return f"*{words('home.today')}*\n• {mine}\n• {meeting}\n• {working}\n• {away}"
+    lines = [mine, _next_meeting(words, upcoming), _next_appointment(words, appointments), working, away]
+    return f"*{words('home.today')}*\n" + "\n".join(f"• {line}" for line in lines if line)
 
 
 def _today_blocks(
-    words: Words, today: Today | None, meetings_ahead: Sequence[tuple[Meeting, datetime, datetime]]
+    words: Words,
+    today: Today | None,
+    meetings_ahead: Sequence[tuple[Meeting, datetime, datetime]],
+    appointments: Sequence[Appointment],
 ) -> list[Block]:
     if today is None:
         return []
-    return [SectionBlock(text=MarkdownTextObject(text=_today(words, today, meetings_ahead)))]
+    return [SectionBlock(text=MarkdownTextObject(text=_today(words, today, meetings_ahead, appointments)))]
 
 
 def home_view(
@@ -68,6 +85,7 @@ def home_view(
     actor: Actor,
     today: Today | None = None,
     meetings_ahead: Sequence[tuple[Meeting, datetime, datetime]] = (),
+    appointments: Sequence[Appointment] = (),
 ) -> dict[str, Any]:
     available = [c for c in CAPABILITIES if c.available and c.id != "help"]
     upcoming = [c for c in CAPABILITIES if not c.available]
@@ -78,11 +96,7 @@ def home_view(
                 text=words("home.you", user=f"<@{actor.user}>", role=actor.role.label(), timezone=str(actor.timezone))
             )
         ),
-        *(
-            [SectionBlock(text=MarkdownTextObject(text=_today(words, today, meetings_ahead)))]
-            if today is not None
-            else []
-        ),
+        *_today_blocks(words, today, meetings_ahead, appointments),
         DividerBlock(),
         SectionBlock(
             text=MarkdownTextObject(

@@ -168,9 +168,11 @@ def planned(words: Words, plan: Planned) -> Reply:
 def clash_lines(words: Words, clashes: Sequence[Clash]) -> str:
     lines = []
     for clash in clashes[:MAX_LISTED]:
-        key = {"away": "meeting.clash_away", "off_shift": "meeting.clash_off_shift"}.get(
-            clash.reason, "meeting.clash_meeting"
-        )
+        key = {
+            "away": "meeting.clash_away",
+            "off_shift": "meeting.clash_off_shift",
+            "appointment": "meeting.clash_appointment",
+        }.get(clash.reason, "meeting.clash_meeting")
         lines.append(
             "• " + words(key, user=f"<@{clash.user}>", title=clash.title, when=when_text(clash.starts, clash.ends))
         )

@@ -436,3 +436,15 @@ async def test_a_user_group_and_a_channels_members_are_invited_once_each(
     assert "Meeting #1 *Kitchen sync* sent to 2 people." in sent.all_text()
     assert await answers(running) == {MARIA: "needs-action", LUCA: "needs-action"}
     assert "Kitchen sync" in (await nth_dm(double, MARIA, 0)).all_text()
+
+
+async def test_an_appointment_is_a_clash_and_busy_time_for_find(running: RunningBot, double: SlackDouble) -> None:
+    await command(double, GIULIA, "appuntamento aggiungi domani 11:00 Mario Rossi (fornitore) riguardo fatture")
+    # 19:00 in Tokyo (Alex) is 11:00 in Rome: Giulia is with her visitor.
+    held = await command(double, ALEX, f"meeting Budget with {at(GIULIA)} tomorrow 19:00 for 30m")
+    assert f"<@{GIULIA}> has an appointment (fatture)" in held.all_text()
+    (draft,) = await meetings(running)
+    assert draft.status == "draft"
+    await double.send_app_home_opened(GIULIA)
+    home = str(await double.wait_for(lambda: double.home_view(GIULIA)))
+    assert "Il tuo prossimo appuntamento: #1 Mario Rossi" in home
