@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,20 +14,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import handlers
+from bot.case_mail import CaseMail
+from bot.case_posts import case_poster
 from bot.config import Settings
 from bot.couriers import DirectMessageCourier
 from bot.couriers_appointments import AppointmentReminderCourier
+from bot.couriers_cases import CaseCourier
 from bot.couriers_checklists import ChecklistCourier, ChecklistDeadlineCourier
 from bot.couriers_meetings import MeetingCourier
 from bot.couriers_shifts import ShiftStartCourier
 from bot.couriers_tasks import TaskDueCourier, TaskOverdueCourier
 from bot.domain.access import AccessService, WorkspaceDefaults
+from bot.domain.answers import AnswerService
 from bot.domain.appointment_service import AppointmentService
 from bot.domain.auditing import AuditService
+from bot.domain.case_service import CaseService, Mailer
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.configuration import ConfigService
-from bot.domain.ids import TeamId
+from bot.domain.feedback import FeedbackService
+from bot.domain.ids import TeamId, UserId
 from bot.domain.meeting_service import Directory, MeetingService
 from bot.domain.people_time import PeopleTimeService
 from bot.domain.ports import UnitOfWork
@@ -38,6 +45,7 @@ from bot.domain.shifts import Shift
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import translator
+from bot.mail.outbound import SmtpSender
 from bot.rendering import appointments as appointment_render
 from bot.rendering import meeting_calendar
 from bot.rendering import shifts as shift_render
@@ -58,6 +66,8 @@ class Bot:
     client: AsyncWebClient
     schema_revisions: frozenset[str]
     reminders: ReminderEngine
+    # Customer emails into cases (the IMAP poller and the SMTP listener call its `handle`).
+    case_mail: CaseMail
 
     async def calendar_feed(self, token: str) -> bytes | None:
         """The feed behind a calendar URL, or None for a token nobody holds."""
@@ -88,7 +98,11 @@ class Bot:
 
 
 def build_services(
-    engine: AsyncEngine, client: AsyncWebClient, clock: Clock, defaults: WorkspaceDefaults
+    engine: AsyncEngine,
+    client: AsyncWebClient,
+    clock: Clock,
+    defaults: WorkspaceDefaults,
+    mailer: Mailer | None = None,
 ) -> tuple[Services, ReminderEngine]:
     sessions = session_factory(engine)
 
@@ -140,7 +154,11 @@ def build_services(
             shifts_between,
             tasks,
         ),
+        # Replies to customers go out by email when an SMTP server is set.
+        cases=CaseService(unit_of_work, clock, reminder_engine.poke, roles.managers, mailer),
         appointments=AppointmentService(unit_of_work, clock, reminder_engine.poke, access.actor),
+        feedback=FeedbackService(unit_of_work, clock, access.settings),
+        answers=AnswerService(unit_of_work, clock),
     )
     # How each kind of scheduled delivery reaches Slack.
     # Reminders and task reminders for someone on time off go to their cover, or wait until they are back.
@@ -152,6 +170,9 @@ def build_services(
     reminder_engine.register(
         Kind.CHECKLIST_DEADLINE, ChecklistDeadlineCourier(client, services.checklists, access, words)
     )
+    case_courier = CaseCourier(client, services.cases, access, words, case_poster(services, client))
+    for kind in (Kind.CASE_TARGET, Kind.CASE_WAITING, Kind.CASE_FOLLOW_UP):
+        reminder_engine.register(kind, case_courier)
     meeting_courier = MeetingCourier(client, services.meetings, access, words)
     reminder_engine.register(Kind.MEETING_REMINDER, meeting_courier)
     reminder_engine.register(Kind.MEETING_NUDGE, meeting_courier)
@@ -191,6 +212,7 @@ def build_app(
         client,
         clock or SystemClock(),
         WorkspaceDefaults(timezone=settings.ops_default_timezone, language=settings.ops_language),
+        _mailer(settings),
     )
     app = AsyncApp(
         client=client,
@@ -207,4 +229,32 @@ def build_app(
         client=client,
         schema_revisions=head_revisions(),
         reminders=reminder_engine,
+        case_mail=CaseMail(services.cases, case_poster(services, client), _owner(client)),
     )
+
+
+def _mailer(settings: Settings) -> SmtpSender | None:
+    if not settings.ops_smtp_host or not settings.ops_smtp_from:
+        return None
+    password = settings.ops_smtp_password.get_secret_value() if settings.ops_smtp_password else ""
+    return SmtpSender(
+        settings.ops_smtp_host,
+        settings.ops_smtp_port,
+        settings.ops_smtp_user or "",
+        password,
+        settings.ops_smtp_from,
+        starttls=settings.ops_smtp_starttls,
+    )
+
+
+def _owner(client: AsyncWebClient) -> Callable[[], Awaitable[tuple[TeamId, UserId]]]:
+    """The workspace (and bot user) the mailbox serves: asked of Slack once, then remembered."""
+    known: list[tuple[TeamId, UserId]] = []
+
+    async def owner() -> tuple[TeamId, UserId]:
+        if not known:
+            me = await client.auth_test()
+            known.append((TeamId(str(me["team_id"])), UserId(str(me["user_id"]))))
+        return known[0]
+
+    return owner

@@ -31,6 +31,24 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 3000
     # Where people reach this bot over HTTP: calendar feed links are built on it (https://ops.example.com).
     ops_public_url: str | None = None
+    # Customer emails. A mailbox the bot reads (IMAP, polled), and/or a port where forwarded mail is accepted
+    # (SMTP), and the server replies go out through (SMTP). Each part is off until its host or port is set.
+    ops_imap_host: str | None = None
+    ops_imap_port: Annotated[int, Field(ge=1, le=65535)] = 993
+    ops_imap_user: str | None = None
+    ops_imap_password: SecretStr | None = None
+    ops_imap_folder: str = "INBOX"
+    ops_imap_ssl: bool = True
+    ops_imap_poll_seconds: Annotated[int, Field(ge=10, le=3600)] = 60
+    ops_smtp_intake_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    # The listener has no login: by default only this machine (a local MTA forwarding to it) can reach it.
+    ops_smtp_intake_host: str = "127.0.0.1"
+    ops_smtp_host: str | None = None
+    ops_smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    ops_smtp_user: str | None = None
+    ops_smtp_password: SecretStr | None = None
+    ops_smtp_from: str | None = None
+    ops_smtp_starttls: bool = True
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -17,6 +17,8 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import Bot, build_app
 from bot.config import Settings
+from bot.mail.imap import ImapMailbox, MailboxError, poll_once
+from bot.mail.smtp_intake import SmtpIntake
 from bot.scheduling import SchedulerWaker
 from bot.server import build_web_app
 from storage.db import create_engine, lock_single_process, migrate
@@ -95,6 +97,7 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
             # bolt's handler is untyped; this Protocol states the two calls we rely on.
             socket = cast(_SocketConnection, AsyncSocketModeHandler(bot.app, settings.secret("slack_app_token")))
             await socket.connect_async()
+        intake = await _start_mail(settings, bot, scheduler)
         scheduler.start()
         _stop_on_signals(stop)
         # Everything built so far lives as long as the process: keep the collector from re-scanning it on
@@ -111,6 +114,8 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
         if socket is not None:
             await socket.close_async()
         await runner.cleanup()  # stops accepting, waits for requests in progress
+        if intake is not None:
+            await intake.stop()
         await finish_background_work()
         scheduler.shutdown(wait=False)
         await bot.reminders.stop()  # hand back anything claimed but not sent
@@ -120,6 +125,42 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
         if lock is not None:
             lock.release()
     log.info("stopped")
+
+
+async def _start_mail(settings: Settings, bot: Bot, scheduler: AsyncIOScheduler) -> SmtpIntake | None:
+    """Customer emails: the mailbox polled every few minutes, and/or a listener for forwarded mail."""
+    if settings.ops_imap_host:
+        password = settings.ops_imap_password.get_secret_value() if settings.ops_imap_password else ""
+        mailbox = ImapMailbox(
+            settings.ops_imap_host,
+            settings.ops_imap_port,
+            settings.ops_imap_user or "",
+            password,
+            settings.ops_imap_folder,
+            settings.ops_imap_ssl,
+        )
+
+        async def poll() -> None:
+            try:
+                await poll_once(mailbox, bot.case_mail.handle, now=bot.services.clock.now)
+            except MailboxError:
+                log.exception("could not read the customer mailbox; trying again at the next poll")
+
+        scheduler.add_job(
+            poll,
+            "interval",
+            seconds=settings.ops_imap_poll_seconds,
+            id="mail:imap",
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+        )
+    if settings.ops_smtp_intake_port is None:
+        return None
+    intake = SmtpIntake(bot.case_mail.handle, host=settings.ops_smtp_intake_host, port=settings.ops_smtp_intake_port)
+    await intake.start()
+    log.info("accepting forwarded customer email on %s:%d", settings.ops_smtp_intake_host, intake.port)
+    return intake
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.access import AccessService
+from bot.domain.answers import AnswerService
 from bot.domain.appointment_service import AppointmentService
 from bot.domain.auditing import AuditService
+from bot.domain.case_service import CaseService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock
 from bot.domain.configuration import ConfigService
+from bot.domain.feedback import FeedbackService
 from bot.domain.meeting_service import MeetingService
 from bot.domain.people_time import PeopleTimeService
 from bot.domain.reminding import ReminderService
@@ -35,4 +38,7 @@ class Services:
     people: PeopleTimeService
     shifts: ShiftService
     meetings: MeetingService
+    cases: CaseService
     appointments: AppointmentService
+    feedback: FeedbackService
+    answers: AnswerService

@@ -6,10 +6,13 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers.admin import AdminHandlers
+from handlers.answers import AnswerHandlers
 from handlers.appointments import AppointmentHandlers
+from handlers.cases import CaseHandlers
 from handlers.checklists import ChecklistHandlers
 from handlers.commands import CommandRouter
 from handlers.errors import ErrorHandler
+from handlers.feedback import FeedbackHandlers
 from handlers.home import HomeHandlers
 from handlers.listeners import Listeners
 from handlers.meetings import MeetingHandlers
@@ -39,11 +42,16 @@ def register_all(app: AsyncApp, services: Services, *, public_url: str = "http:/
     PeopleHandlers(services).register(commands)
     MeetingHandlers(services, public_url).register(listeners, commands)
     AppointmentHandlers(services).register(listeners, commands)
+    FeedbackHandlers(services).register(listeners, commands)
+    reactions = ReactionRouter()
+    CaseHandlers(services).register(listeners, commands, reactions)
 
     messages = MessageRouter(services)
     ReminderHandlers(services).register(listeners, commands, messages)
     ShiftHandlers(services).register(listeners, commands, messages)
+    # Last among the commands: `answer` is also a word of the cases capability, and saved answers own it.
+    AnswerHandlers(services).register(commands)
     messages.register(listeners)
     HomeHandlers(services).register(listeners)
-    ReactionRouter().register(listeners)
-    ShortcutHandlers(services).register(listeners, handled={"create_task"})
+    reactions.register(listeners)
+    ShortcutHandlers(services).register(listeners, handled={"create_task", "log_case"})

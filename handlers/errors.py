@@ -28,9 +28,17 @@ from handlers.listeners import Recovery
 log = logging.getLogger("ops.errors")
 
 
+# Commands whose words must not reach the logs: an anonymous suggestion, a customer being forgotten.
+_PRIVATE_SUBCOMMANDS = frozenset({"suggest", "suggerimento", "suggerimenti", "customer", "cliente"})
+
+
 def describe_request(body: dict[str, Any]) -> str:
     if "command" in body:
-        return f"{body.get('command')} {body.get('text', '')}".strip()
+        text = str(body.get("text", ""))
+        first = text.split(maxsplit=1)[0].lower() if text.split() else ""
+        if first in _PRIVATE_SUBCOMMANDS:
+            text = f"{first} (text withheld)"
+        return f"{body.get('command')} {text}".strip()
     if body.get("type") == "event_callback":
         return f"event {(body.get('event') or {}).get('type')}"
     return f"interaction {body.get('type')} {body.get('callback_id') or ''}".strip()

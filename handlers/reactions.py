@@ -15,9 +15,14 @@ ReactionAction = Callable[[dict[str, Any], AsyncBoltContext], Awaitable[None]]
 class ReactionRouter:
     def __init__(self) -> None:
         self._actions: dict[str, ReactionAction] = {}
+        self._any: list[ReactionAction] = []
 
     def on(self, emoji: str, action: ReactionAction) -> None:
         self._actions[emoji] = action
+
+    def on_any(self, action: ReactionAction) -> None:
+        """For an emoji each workspace chooses (the case emoji): the action checks it itself."""
+        self._any.append(action)
 
     def register(self, app: Listeners) -> None:
         app.event("reaction_added")(self.on_reaction_added)
@@ -27,3 +32,5 @@ class ReactionRouter:
         action = self._actions.get(str(event.get("reaction") or ""))
         if action is not None:
             await action(event, context)
+        for each in self._any:
+            await each(event, context)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from storage import (
     models,
+    models_answers,
     models_appointments,
+    models_cases,
     models_checklists,
+    models_feedback,
     models_meetings,
     models_people,
     models_shifts,
@@ -18,8 +21,11 @@ metadata = Base.metadata
 __all__ = [
     "metadata",
     "models",
+    "models_answers",
     "models_appointments",
+    "models_cases",
     "models_checklists",
+    "models_feedback",
     "models_meetings",
     "models_people",
     "models_shifts",

@@ -7,9 +7,12 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.repositories.answers import SqlAnswerRepository
 from storage.repositories.appointments import SqlAppointmentRepository
 from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.cases import SqlCaseRepository
 from storage.repositories.checklists import SqlChecklistRepository
+from storage.repositories.feedback import SqlFeedbackRepository
 from storage.repositories.meetings import SqlMeetingRepository
 from storage.repositories.people import SqlPeopleRepository
 from storage.repositories.profiles import SqlProfileRepository
@@ -32,9 +35,12 @@ class SqlUnitOfWork:
     tasks: SqlTaskRepository
     checklists: SqlChecklistRepository
     people: SqlPeopleRepository
+    cases: SqlCaseRepository
     meetings: SqlMeetingRepository
     shifts: SqlShiftRepository
     appointments: SqlAppointmentRepository
+    feedback: SqlFeedbackRepository
+    answers: SqlAnswerRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -53,9 +59,12 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskRepository(session)
         self.checklists = SqlChecklistRepository(session)
         self.people = SqlPeopleRepository(session)
+        self.cases = SqlCaseRepository(session)
         self.meetings = SqlMeetingRepository(session)
         self.shifts = SqlShiftRepository(session)
         self.appointments = SqlAppointmentRepository(session)
+        self.feedback = SqlFeedbackRepository(session)
+        self.answers = SqlAnswerRepository(session)
         return self
 
     async def __aexit__(

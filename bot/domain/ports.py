@@ -8,9 +8,12 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.domain.answers import AnswerDraft, SavedAnswer, SearchQuery
 from bot.domain.appointments import Appointment, AppointmentDraft, AppointmentStatus, BookableHours
 from bot.domain.audit import AuditEntry
+from bot.domain.cases import Case, CaseDraft, CaseRules, CaseStatus, Note, NoteKind
 from bot.domain.checklists import Checklist, Entry, Item, ItemSpec, NewEntry, NewRun, Run
+from bot.domain.feedback import CaseFacts, Feedback, NewFeedback, Suggestion
 from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.meetings import Meeting, MeetingDraft, Minutes, Override, PollOption, Room, Rsvp
 from bot.domain.people import DirectoryEntry, Profile
@@ -387,6 +390,117 @@ class AppointmentRepository(Protocol):
     async def set_reminder(self, team: TeamId, appointment_id: int, schedule_id: int | None) -> None: ...
 
 
+class CaseRepository(Protocol):
+    """Customer cases, their notes and numbers, and the workspace's case rules."""
+
+    async def next_number(self, team: TeamId) -> int: ...
+
+    async def add(
+        self, draft: CaseDraft, *, number: int, respond_by: datetime, resolve_by: datetime, at: datetime
+    ) -> Case | None: ...
+
+    async def get(self, team: TeamId, number: int) -> Case | None: ...
+
+    async def by_source(self, team: TeamId, channel: str, ts: str) -> Case | None: ...
+
+    async def by_email_thread(self, team: TeamId, message_ids: Sequence[str]) -> Case | None: ...
+
+    async def email_seen(self, team: TeamId, message_id: str) -> bool: ...
+
+    async def update(self, team: TeamId, number: int, *, at: datetime, **values: object) -> None: ...
+
+    async def transition(
+        self, team: TeamId, number: int, *, from_statuses: Sequence[CaseStatus], at: datetime, **values: object
+    ) -> bool: ...
+
+    async def flag_alert(self, team: TeamId, number: int, column: str) -> bool: ...
+
+    async def add_note(
+        self,
+        team: TeamId,
+        case_id: int,
+        kind: NoteKind,
+        *,
+        author: str,
+        body: str,
+        at: datetime,
+        email_message_id: str | None = None,
+    ) -> Note: ...
+
+    async def notes(self, team: TeamId, case_id: int) -> list[Note]: ...
+
+    async def listed(
+        self,
+        team: TeamId,
+        *,
+        statuses: Sequence[CaseStatus],
+        assignee: UserId | None = None,
+        category: str | None = None,
+        overdue_at: datetime | None = None,
+        limit: int = 50,
+    ) -> list[Case]: ...
+
+    async def forget(self, team: TeamId, email: str, *, at: datetime) -> list[Case]: ...
+
+    async def rules(self, team: TeamId) -> CaseRules | None: ...
+
+    async def put_rules(self, team: TeamId, rules: CaseRules) -> None: ...
+
+
+class AnswerRepository(Protocol):
+    """Saved answers, and the full-text search over them and over customer cases (the FTS SQL per database)."""
+
+    async def add(self, draft: AnswerDraft) -> SavedAnswer | None:
+        """None when the workspace already has an answer under that key."""
+        ...
+
+    async def get(self, team: TeamId, key: str) -> SavedAnswer | None: ...
+
+    async def update(self, team: TeamId, key: str, text: str, *, by: UserId, at: datetime) -> SavedAnswer | None: ...
+
+    async def remove(self, team: TeamId, key: str) -> SavedAnswer | None: ...
+
+    async def all(self, team: TeamId, limit: int) -> list[SavedAnswer]:
+        """By key."""
+        ...
+
+    async def count(self, team: TeamId) -> int: ...
+
+    async def search(self, team: TeamId, query: SearchQuery, limit: int) -> list[SavedAnswer]:
+        """Best first."""
+        ...
+
+    async def search_cases(self, team: TeamId, query: SearchQuery, limit: int) -> list[int]:
+        """Case ids, newest first."""
+        ...
+
+
+class FeedbackRepository(Protocol):
+    """Customers' feedback, staff's anonymous suggestions, and the read-only facts about cases insights need."""
+
+    async def add(self, new: NewFeedback) -> Feedback: ...
+
+    async def between(self, team: TeamId, since: datetime, until: datetime) -> list[Feedback]: ...
+
+    async def next_suggestion_number(self, team: TeamId) -> int: ...
+
+    async def add_suggestion(self, team: TeamId, number: int, text: str, *, created_on: date) -> Suggestion: ...
+
+    async def suggestion(self, team: TeamId, number: int) -> Suggestion | None: ...
+
+    async def open_suggestions(self, team: TeamId, limit: int) -> list[Suggestion]:
+        """Newest first."""
+        ...
+
+    async def count_open_suggestions(self, team: TeamId) -> int: ...
+
+    async def close_suggestion(self, team: TeamId, number: int, *, by: UserId, at: datetime) -> bool: ...
+
+    async def case_facts(self, team: TeamId, since: datetime, until: datetime) -> list[CaseFacts]:
+        """The customer cases opened in [since, until), read only."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: committed when the block ends normally, rolled back when it raises."""
 
@@ -427,7 +541,16 @@ class UnitOfWork(Protocol):
     def meetings(self) -> MeetingRepository: ...
 
     @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
     def appointments(self) -> AppointmentRepository: ...
+
+    @property
+    def feedback(self) -> FeedbackRepository: ...
+
+    @property
+    def answers(self) -> AnswerRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

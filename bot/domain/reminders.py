@@ -49,6 +49,9 @@ class Kind(StrEnum):
     MEETING_REMINDER = "meeting_reminder"  # "starts in 15 minutes", to everyone going or maybe
     MEETING_NUDGE = "meeting_nudge"  # once, to attendees who have not answered
     MEETING_MINUTES = "meeting_minutes"  # the meeting has ended: the organizer is asked for the minutes
+    CASE_TARGET = "case_target"  # a case's response or resolution target: the warning before, the miss
+    CASE_WAITING = "case_waiting"  # a case waiting on the customer: the nudge, then closing it
+    CASE_FOLLOW_UP = "case_follow_up"  # check back with the customer after a resolution
     APPOINTMENT_REMINDER = "appointment_reminder"  # "in 15 minutes", to the manager and the colleague booked
 
 
@@ -64,6 +67,9 @@ MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
         Kind.MEETING_REMINDER: Misfire.DROP_WHEN_STALE,
         Kind.MEETING_NUDGE: Misfire.DROP_WHEN_STALE,
         Kind.MEETING_MINUTES: Misfire.COALESCE,
+        Kind.CASE_TARGET: Misfire.SEND_LATE,
+        Kind.CASE_WAITING: Misfire.SEND_LATE,
+        Kind.CASE_FOLLOW_UP: Misfire.SEND_LATE,
         # Pointless once the appointment has started; the courier also checks it still stands at that time.
         Kind.APPOINTMENT_REMINDER: Misfire.DROP_WHEN_STALE,
     }

@@ -11,6 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
+from storage.models_answers import include_object
 from storage.tables import metadata as target_metadata
 
 
@@ -19,6 +20,8 @@ def run_with(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        # Full-text search tables, columns and indexes are made by their migration and are not models.
+        include_object=include_object,
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
     )

@@ -134,13 +134,14 @@ def test_the_sample_workspace_is_what_these_tests_assume() -> None:
     assert {user.id for user in workspace.users} >= {GIULIA, LUCA, MARIA}
 
 
-async def test_a_shortcut_of_a_capability_not_built_yet_says_so_once(running: RunningBot, double: SlackDouble) -> None:
+async def test_a_replayed_shortcut_has_one_effect(running: RunningBot, double: SlackDouble) -> None:
     message = double.post_as(MARIA, "The freezer in the back is at -12", "C0OPS0001")
-    first = await double.send_message_shortcut(LUCA, "log_case", message, trigger_id="1234.5678.replayed")
-    replay = await double.send_message_shortcut(LUCA, "log_case", message, trigger_id="1234.5678.replayed")
+    trigger = double.issue_trigger_id(LUCA)
+    first = await double.send_message_shortcut(LUCA, "log_case", message, trigger_id=trigger)
+    replay = await double.send_message_shortcut(LUCA, "log_case", message, trigger_id=trigger)
     assert [first.status, replay.status] == [200, 200]
-    notice = await double.wait_for(lambda: next(iter(double.ephemerals(LUCA)), None))
-    assert "Customer cases is not available in this version" in notice.all_text()
-    # The replayed interaction (same trigger id) had no second effect.
-    assert len(double.ephemerals(LUCA)) == 1
+    form = await double.wait_for(lambda: next(iter(double.open_views(LUCA)), None))
+    assert "The freezer in the back is at -12" in str(form["blocks"])
+    # The replayed interaction (same trigger id) had no second effect: one form, one recorded request.
+    assert len(double.calls_to("views.open")) == 1
     assert await rows(running, ProcessedRequest) == 1
