@@ -157,6 +157,7 @@ class CaseFacts:
     resolved_at: datetime | None  # resolved, or closed without being marked resolved
     active: bool  # still open, in progress or waiting on the customer
     description: str  # "" once the customer's data has been forgotten
+    satisfaction: int | None = None  # the customer's 1-5 answer to the question emailed on resolving
 
     def responded_at(self) -> datetime | None:
         # Resolving or closing a case answers it too, even when no earlier first response was recorded.
@@ -385,6 +386,8 @@ class CaseStats:
     previous_resolution: timedelta | None
     missed: Targets
     previous_missed: Targets
+    # The customers' own 1-5 answers, by email, on the cases of each period.
+    satisfaction: RatingSummary | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,7 +448,16 @@ def _case_stats(current: Sequence[CaseFacts], previous: Sequence[CaseFacts], now
         previous_resolution=resolution_times(previous),
         missed=Targets.of(current, now),
         previous_missed=Targets.of(previous, now),
+        satisfaction=_satisfaction(current, previous),
     )
+
+
+def _satisfaction(current: Sequence[CaseFacts], previous: Sequence[CaseFacts]) -> RatingSummary | None:
+    now = [case.satisfaction for case in current if case.satisfaction is not None]
+    before = [case.satisfaction for case in previous if case.satisfaction is not None]
+    if not now and not before:
+        return None
+    return RatingSummary(average(now), len(now), average(before), len(before))
 
 
 def _days(window: Window, feedback: Sequence[Feedback], cases: Sequence[CaseFacts], zone: ZoneInfo) -> list[DayPoint]:

@@ -353,6 +353,18 @@ def insights_message(words: Words, insights: Insights) -> Reply:
         )
     )
     blocks.append(section(_targets_text(words, cases.missed, cases.previous_missed)))
+    if cases.satisfaction is not None:
+        happy = cases.satisfaction
+        blocks.append(
+            section(
+                words(
+                    "insights.satisfaction",
+                    average=number(words, happy.average) if happy.average is not None else "\u2013",
+                    n=happy.count,
+                    before=number(words, happy.previous_average) if happy.previous_average is not None else "\u2013",
+                )
+            )
+        )
     blocks.append(section(_recurring_text(words, insights)))
     blocks.append(section(_suggestions_text(words, insights)))
     blocks.append(context(words("insights.chart_note")))

@@ -68,6 +68,7 @@ def _case(row: CaseRow) -> CaseFacts:
         active=row.status in _ACTIVE_CASES,
         # A forgotten customer's words are not mined for recurring words either.
         description="" if row.forgotten else row.description,
+        satisfaction=row.satisfaction,
     )
 
 

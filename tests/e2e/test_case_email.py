@@ -173,6 +173,13 @@ async def test_an_email_case_answered_from_slack_and_the_customers_reply(
     assert await poll(mailing, imap) == 1
     (row,) = await cases(mailing)
     assert (row.status, row.satisfaction) == ("resolved", 4)
+    # The answer feeds the insights.
+    before = len(double.ephemerals(ALEX))
+    await double.send_command(ALEX, "insights")
+    insights = await double.wait_for(
+        lambda: double.ephemerals(ALEX)[-1] if len(double.ephemerals(ALEX)) > before else None
+    )
+    assert "*Customer satisfaction* (asked by email on resolving): 4.0/5 from 1 answers" in insights.all_text()
 
 
 async def test_forwarded_mail_through_the_listener_opens_a_case_once(mailing: RunningBot, double: SlackDouble) -> None:
