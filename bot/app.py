@@ -21,9 +21,11 @@ from bot.couriers import DirectMessageCourier
 from bot.couriers_appointments import AppointmentReminderCourier
 from bot.couriers_cases import CaseCourier
 from bot.couriers_checklists import ChecklistCourier, ChecklistDeadlineCourier
+from bot.couriers_digests import DigestCourier
 from bot.couriers_meetings import MeetingCourier
 from bot.couriers_shifts import ShiftStartCourier
 from bot.couriers_tasks import TaskDueCourier, TaskOverdueCourier
+from bot.digest_posts import DigestPoster
 from bot.domain.access import AccessService, WorkspaceDefaults
 from bot.domain.answers import AnswerService
 from bot.domain.appointment_service import AppointmentService
@@ -32,6 +34,8 @@ from bot.domain.case_service import CaseService, Mailer
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.configuration import ConfigService
+from bot.domain.digesting import DigestSubscriptions
+from bot.domain.digests import DigestService
 from bot.domain.feedback import FeedbackService
 from bot.domain.ids import TeamId, UserId
 from bot.domain.meeting_service import Directory, MeetingService
@@ -156,6 +160,8 @@ def build_services(
         ),
         # Replies to customers go out by email when an SMTP server is set.
         cases=CaseService(unit_of_work, clock, reminder_engine.poke, roles.managers, mailer),
+        digest_subscriptions=DigestSubscriptions(unit_of_work, clock, reminder_engine.poke),
+        digests=DigestService(unit_of_work, clock),
         appointments=AppointmentService(unit_of_work, clock, reminder_engine.poke, access.actor),
         feedback=FeedbackService(unit_of_work, clock, access.settings),
         answers=AnswerService(unit_of_work, clock),
@@ -169,6 +175,9 @@ def build_services(
     reminder_engine.register(Kind.CHECKLIST, ChecklistCourier(client, services.checklists, access, words))
     reminder_engine.register(
         Kind.CHECKLIST_DEADLINE, ChecklistDeadlineCourier(client, services.checklists, access, words)
+    )
+    reminder_engine.register(
+        Kind.DIGEST, DigestCourier(client, services.digest_subscriptions, DigestPoster(client, services))
     )
     case_courier = CaseCourier(client, services.cases, access, words, case_poster(services, client))
     for kind in (Kind.CASE_TARGET, Kind.CASE_WAITING, Kind.CASE_FOLLOW_UP):

@@ -12,6 +12,8 @@ from bot.domain.case_service import CaseService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock
 from bot.domain.configuration import ConfigService
+from bot.domain.digesting import DigestSubscriptions
+from bot.domain.digests import DigestService
 from bot.domain.feedback import FeedbackService
 from bot.domain.meeting_service import MeetingService
 from bot.domain.people_time import PeopleTimeService
@@ -39,6 +41,8 @@ class Services:
     shifts: ShiftService
     meetings: MeetingService
     cases: CaseService
+    digest_subscriptions: DigestSubscriptions
+    digests: DigestService
     appointments: AppointmentService
     feedback: FeedbackService
     answers: AnswerService

@@ -11,6 +11,7 @@ from handlers.appointments import AppointmentHandlers
 from handlers.cases import CaseHandlers
 from handlers.checklists import ChecklistHandlers
 from handlers.commands import CommandRouter
+from handlers.digests import DigestHandlers
 from handlers.errors import ErrorHandler
 from handlers.feedback import FeedbackHandlers
 from handlers.home import HomeHandlers
@@ -45,6 +46,7 @@ def register_all(app: AsyncApp, services: Services, *, public_url: str = "http:/
     FeedbackHandlers(services).register(listeners, commands)
     reactions = ReactionRouter()
     CaseHandlers(services).register(listeners, commands, reactions)
+    DigestHandlers(services).register(commands)
 
     messages = MessageRouter(services)
     ReminderHandlers(services).register(listeners, commands, messages)

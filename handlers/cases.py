@@ -18,6 +18,7 @@ from bot.domain.cases import ArrivedBy, Case, CaseDraft, CaseKind, CaseStatus, C
 from bot.domain.errors import DomainError
 from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.roles import Actor, Role
+from bot.home_refresh import HomeRefresher
 from bot.parsing import cases as parse
 from bot.rendering import cases as render
 from bot.services import Services
@@ -366,6 +367,7 @@ class CaseHandlers:
 
     async def _after(self, client: AsyncWebClient, case: Case) -> None:
         await self._poster(client).after(case)
+        await HomeRefresher(self._services).refresh(client, case.team, [case.assignee])
 
     async def _tell_managers(self, client: AsyncWebClient, case: Case, managers: list[UserId]) -> None:
         for manager in managers:

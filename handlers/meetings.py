@@ -18,6 +18,7 @@ from bot.domain.errors import DomainError
 from bot.domain.ids import UserId
 from bot.domain.meeting_service import default_duration
 from bot.domain.meetings import Meeting, MeetingDraft
+from bot.home_refresh import HomeRefresher
 from bot.i18n import Words
 from bot.parsing import meeting_commands as manage
 from bot.parsing import meetings as parse
@@ -219,6 +220,7 @@ class MeetingHandlers:
         )
         await respond(replace_original=True, **render.invitation(words, answered.meeting, actor.user).as_message())
         await self._refresh_tally(client, answered.meeting)
+        await HomeRefresher(self._services).refresh(client, actor.team, [actor.user])
 
     async def on_suggest(
         self,
@@ -483,6 +485,9 @@ class MeetingHandlers:
             meeting.team, meeting.id, channel=str(posted["channel"]), ts=str(posted["ts"])
         )
         await self._upload(client, str(posted["channel"]), meeting, invite, organizer_words)
+        await HomeRefresher(self._services).refresh(
+            client, meeting.team, [meeting.organizer, *(attendee.user for attendee in meeting.attendees)]
+        )
 
     async def _upload(
         self, client: AsyncWebClient, channel: str, meeting: Meeting, content: bytes, words: Words

@@ -15,6 +15,7 @@ from bot.domain.errors import DomainError
 from bot.domain.reminding import tomorrow_morning
 from bot.domain.roles import Actor
 from bot.domain.tasks import Task, TaskQuery
+from bot.home_refresh import HomeRefresher
 from bot.i18n import Words
 from bot.parsing import tasks as parse
 from bot.rendering import blocks as render_blocks
@@ -62,6 +63,7 @@ class TaskHandlers:
             case parse.AddTask(draft=draft, every=every):
                 task = await tasks.create(actor, draft)
                 await request.answer(render.created(words, actor, task, every, now))
+                await HomeRefresher(self._services).refresh(request.client, actor.team, [task.assignee, actor.user])
             case parse.ListTasks(query=query):
                 found = await tasks.list(actor, query)
                 await request.answer(render.task_list(words, actor, found, query, now))
@@ -82,6 +84,7 @@ class TaskHandlers:
     async def _changed(self, request: CommandRequest, task: Task, change: str) -> None:
         now = self._services.clock.now()
         await request.answer(render.changed(request.words, request.actor, task, change, now))
+        await HomeRefresher(self._services).refresh(request.client, task.team, [task.assignee, task.created_by])
 
     # ---- the modal and the message shortcut ------------------------------------------------------------------
 
@@ -130,6 +133,7 @@ class TaskHandlers:
         await ack()
         reply = render.created(words, actor, task, None, now)
         await client.chat_postMessage(channel=actor.user, **reply.as_message())
+        await HomeRefresher(self._services).refresh(client, actor.team, [task.assignee, actor.user])
 
     # ---- buttons in the due DM -------------------------------------------------------------------------------
 
@@ -145,6 +149,7 @@ class TaskHandlers:
         actor = actor_of(context)
         task = await self._services.tasks.complete(actor, int(action["value"]))
         await self._update_dm(body, context, respond, actor, task, "done")
+        await HomeRefresher(self._services).refresh(context.client, actor.team, [task.assignee, task.created_by])
 
     async def on_dm_snooze(
         self,
@@ -192,8 +197,9 @@ class TaskHandlers:
     ) -> None:
         await ack()
         number, query, offset = render.read_list_value(str(action.get("value") or ""))
-        await self._services.tasks.complete(actor_of(context), number)
+        task = await self._services.tasks.complete(actor_of(context), number)
         await self._refresh_list(context, respond, query, offset)
+        await HomeRefresher(self._services).refresh(context.client, task.team, [task.assignee, task.created_by])
 
     async def on_list_snooze(
         self, ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond

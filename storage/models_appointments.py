@@ -38,6 +38,8 @@ class AppointmentRow(Base):
     __table_args__ = (
         Index("ix_appointments_team_manager_starts", "team_id", "manager_id", "starts_utc"),
         Index("ix_appointments_team_booker_starts", "team_id", "booker_id", "starts_utc"),
+        # Every manager's appointments of a day, for the daily digest.
+        Index("ix_appointments_team_starts", "team_id", "starts_utc"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

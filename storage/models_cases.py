@@ -22,6 +22,9 @@ class CaseRow(Base):
         Index("ix_cases_team_status", "team_id", "status"),
         Index("ix_cases_team_created", "team_id", "created_at"),
         Index("ix_cases_team_email", "team_id", "customer_email"),
+        # The weekly digest counts cases resolved, or closed without being resolved, per day.
+        Index("ix_cases_team_resolved", "team_id", "resolved_at"),
+        Index("ix_cases_team_closed", "team_id", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -53,7 +53,11 @@ class ChecklistRunRow(Base):
     """One posting of a checklist to its channel: one per occurrence of its schedule."""
 
     __tablename__ = "checklist_runs"
-    __table_args__ = (Index("ix_checklist_runs_team_checklist_due", "team_id", "checklist_id", "due_utc"),)
+    __table_args__ = (
+        Index("ix_checklist_runs_team_checklist_due", "team_id", "checklist_id", "due_utc"),
+        # Every checklist's runs of a day, for the daily digest.
+        Index("ix_checklist_runs_team_due", "team_id", "due_utc"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))
@@ -76,7 +80,11 @@ class ChecklistEntryRow(Base):
     """Who did what on a run, and when; the latest entry for an item is what the message shows."""
 
     __tablename__ = "checklist_entries"
-    __table_args__ = (Index("ix_checklist_entries_team_run", "team_id", "run_id"),)
+    __table_args__ = (
+        Index("ix_checklist_entries_team_run", "team_id", "run_id"),
+        # A day's readings (those out of range), for the daily digest.
+        Index("ix_checklist_entries_team_done", "team_id", "done_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))

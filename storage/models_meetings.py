@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import TEAM_ID, USER_ID, Base
@@ -31,6 +31,16 @@ class MeetingRow(Base):
     __table_args__ = (
         Index("ix_meetings_team_starts", "team_id", "starts_utc"),
         Index("ix_meetings_team_room", "team_id", "room_id"),
+        # A day's single meetings are found by their end (only those not over yet are read), its series in an
+        # index of series only, so neither read grows with the single meetings of the past.
+        Index("ix_meetings_team_status_ends", "team_id", "status", "ends_utc"),
+        Index(
+            "ix_meetings_team_series_starts",
+            "team_id",
+            "starts_utc",
+            sqlite_where=text("rrule IS NOT NULL"),
+            postgresql_where=text("rrule IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -19,6 +19,9 @@ class TaskRow(Base):
         UniqueConstraint("team_id", "number", name="uq_tasks_team_number"),
         Index("ix_tasks_team_status_assignee", "team_id", "status", "assignee"),
         Index("ix_tasks_team_status_due", "team_id", "status", "due_utc"),
+        # The weekly digest counts tasks created and done per day.
+        Index("ix_tasks_team_created", "team_id", "created_at"),
+        Index("ix_tasks_team_done", "team_id", "done_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

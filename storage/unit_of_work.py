@@ -12,6 +12,8 @@ from storage.repositories.appointments import SqlAppointmentRepository
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.cases import SqlCaseRepository
 from storage.repositories.checklists import SqlChecklistRepository
+from storage.repositories.digest_subscriptions import SqlDigestSubscriptionRepository
+from storage.repositories.digests import SqlDigestRepository
 from storage.repositories.feedback import SqlFeedbackRepository
 from storage.repositories.meetings import SqlMeetingRepository
 from storage.repositories.people import SqlPeopleRepository
@@ -36,11 +38,13 @@ class SqlUnitOfWork:
     checklists: SqlChecklistRepository
     people: SqlPeopleRepository
     cases: SqlCaseRepository
+    digest_subscriptions: SqlDigestSubscriptionRepository
     meetings: SqlMeetingRepository
     shifts: SqlShiftRepository
     appointments: SqlAppointmentRepository
     feedback: SqlFeedbackRepository
     answers: SqlAnswerRepository
+    digests: SqlDigestRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -60,11 +64,13 @@ class SqlUnitOfWork:
         self.checklists = SqlChecklistRepository(session)
         self.people = SqlPeopleRepository(session)
         self.cases = SqlCaseRepository(session)
+        self.digest_subscriptions = SqlDigestSubscriptionRepository(session)
         self.meetings = SqlMeetingRepository(session)
         self.shifts = SqlShiftRepository(session)
         self.appointments = SqlAppointmentRepository(session)
         self.feedback = SqlFeedbackRepository(session)
         self.answers = SqlAnswerRepository(session)
+        self.digests = SqlDigestRepository(session)
         return self
 
     async def __aexit__(

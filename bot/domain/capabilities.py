@@ -86,7 +86,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("stock", ("stock", "scorte", "magazzino"), available=False),
     Capability("books", ("expense", "income", "books", "cash", "spesa", "entrata", "conti", "cassa"), available=False),
     Capability("documents", ("doc", "docs", "documento"), available=False),
-    Capability("digests", ("digest", "riepilogo"), available=False),
+    Capability("digests", ("digest", "digests", "riepilogo", "riepiloghi"), available=True),
     Capability("roles", ("role", "roles", "ruolo", "ruoli"), available=True, admin=True),
     Capability("config", ("config", "settings", "impostazioni"), available=True, admin=True),
     Capability("audit", ("audit", "registro"), available=True, admin=True),

@@ -162,7 +162,10 @@ class Meeting:
         earliest = since - self.duration - timedelta(days=1)
         if cursor < earliest:
             cursor = earliest
-        for start in recurrence.occurrences_after(cursor, limit=400):
+        # Hourly is the most a rule can repeat, so this many occurrences always reach past the range (plus the
+        # day's margin); expanding fewer keeps a digest's many one-day questions cheap.
+        span_hours = int((until - cursor) / timedelta(hours=1)) + 26
+        for start in recurrence.occurrences_after(cursor, limit=min(400, span_hours)):
             if start >= until + timedelta(days=1) and not any(o.starts and o.starts < until for o in moved.values()):
                 break
             if start < self.starts:

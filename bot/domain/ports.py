@@ -13,6 +13,21 @@ from bot.domain.appointments import Appointment, AppointmentDraft, AppointmentSt
 from bot.domain.audit import AuditEntry
 from bot.domain.cases import Case, CaseDraft, CaseRules, CaseStatus, Note, NoteKind
 from bot.domain.checklists import Checklist, Entry, Item, ItemSpec, NewEntry, NewRun, Run
+from bot.domain.digesting import DigestKind, Subscription, SubscriptionDraft
+from bot.domain.digests import (
+    AppointmentLine,
+    AwayLine,
+    FeedbackYesterday,
+    MeetingRows,
+    OpenCases,
+    OutOfRange,
+    Section,
+    ShiftLine,
+    TaskLine,
+    TasksDue,
+    Top,
+    UnfinishedRun,
+)
 from bot.domain.feedback import CaseFacts, Feedback, NewFeedback, Suggestion
 from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.meetings import Meeting, MeetingDraft, Minutes, Override, PollOption, Room, Rsvp
@@ -501,6 +516,81 @@ class FeedbackRepository(Protocol):
         ...
 
 
+class DigestSubscriptionRepository(Protocol):
+    """Channels' and people's digest subscriptions."""
+
+    async def get(self, team: TeamId, target: str, kind: DigestKind) -> Subscription | None: ...
+
+    async def by_id(self, team: TeamId, subscription_id: int) -> Subscription | None: ...
+
+    async def of_target(self, team: TeamId, target: str) -> list[Subscription]: ...
+
+    async def put(
+        self, draft: SubscriptionDraft, *, sections: frozenset[Section], skip_quiet: bool, at: datetime
+    ) -> Subscription: ...
+
+    async def set_schedule(self, team: TeamId, subscription_id: int, schedule_id: int) -> None: ...
+
+    async def choose(
+        self, team: TeamId, subscription_id: int, *, sections: frozenset[Section], skip_quiet: bool | None
+    ) -> None: ...
+
+    async def remove(self, team: TeamId, subscription_id: int) -> None: ...
+
+
+class DigestRepository(Protocol):
+    """The read-only facts digests are made of, each a few indexed queries; lists come cut to `limit` with their
+    count. `since`/`until` are a local day's instants; `edges` are 15 local midnights, two weeks of days."""
+
+    async def shifts(
+        self, team: TeamId, since: datetime, until: datetime, limit: int, *, user: UserId | None = None
+    ) -> Top[ShiftLine]: ...
+
+    async def away(self, team: TeamId, day: date, limit: int, *, user: UserId | None = None) -> Top[AwayLine]: ...
+
+    async def holiday(self, team: TeamId, day: date) -> str | None: ...
+
+    async def meetings(
+        self, team: TeamId, since: datetime, until: datetime, limit: int, *, user: UserId | None = None
+    ) -> MeetingRows: ...
+
+    async def appointments(
+        self, team: TeamId, since: datetime, until: datetime, limit: int, *, user: UserId | None = None
+    ) -> Top[AppointmentLine]: ...
+
+    async def tasks_due(self, team: TeamId, since: datetime, until: datetime, people: int, each: int) -> TasksDue: ...
+
+    async def tasks_of(
+        self, team: TeamId, user: UserId, since: datetime, until: datetime, limit: int
+    ) -> Top[TaskLine]: ...
+
+    async def unfinished_runs(
+        self, team: TeamId, since: datetime, until: datetime, limit: int, items_shown: int
+    ) -> Top[UnfinishedRun]: ...
+
+    async def out_of_range(self, team: TeamId, since: datetime, until: datetime, limit: int) -> Top[OutOfRange]: ...
+
+    async def open_cases(
+        self, team: TeamId, now: datetime, limit: int, *, assignee: UserId | None = None
+    ) -> OpenCases: ...
+
+    async def feedback(self, team: TeamId, since: datetime, until: datetime) -> FeedbackYesterday: ...
+
+    async def task_numbers(self, team: TeamId, edges: Sequence[datetime]) -> tuple[list[int], list[int]]:
+        """Tasks done, and tasks created, in each day between the edges."""
+        ...
+
+    async def case_numbers(
+        self, team: TeamId, edges: Sequence[datetime], now: datetime
+    ) -> tuple[list[int], list[int], list[int]]:
+        """Cases opened, closed (resolved or closed), and opened that missed a target as of `now`, by day."""
+        ...
+
+    async def rating_numbers(self, team: TeamId, edges: Sequence[datetime]) -> tuple[list[int], list[int]]:
+        """How many pieces of feedback, and their ratings added up, by day."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: committed when the block ends normally, rolled back when it raises."""
 
@@ -544,6 +634,9 @@ class UnitOfWork(Protocol):
     def cases(self) -> CaseRepository: ...
 
     @property
+    def digest_subscriptions(self) -> DigestSubscriptionRepository: ...
+
+    @property
     def appointments(self) -> AppointmentRepository: ...
 
     @property
@@ -551,6 +644,9 @@ class UnitOfWork(Protocol):
 
     @property
     def answers(self) -> AnswerRepository: ...
+
+    @property
+    def digests(self) -> DigestRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

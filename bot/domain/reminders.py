@@ -52,6 +52,7 @@ class Kind(StrEnum):
     CASE_TARGET = "case_target"  # a case's response or resolution target: the warning before, the miss
     CASE_WAITING = "case_waiting"  # a case waiting on the customer: the nudge, then closing it
     CASE_FOLLOW_UP = "case_follow_up"  # check back with the customer after a resolution
+    DIGEST = "digest"  # a channel's daily or weekly digest, or a person's morning DM
     APPOINTMENT_REMINDER = "appointment_reminder"  # "in 15 minutes", to the manager and the colleague booked
 
 
@@ -70,6 +71,7 @@ MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
         Kind.CASE_TARGET: Misfire.SEND_LATE,
         Kind.CASE_WAITING: Misfire.SEND_LATE,
         Kind.CASE_FOLLOW_UP: Misfire.SEND_LATE,
+        Kind.DIGEST: Misfire.COALESCE,
         # Pointless once the appointment has started; the courier also checks it still stands at that time.
         Kind.APPOINTMENT_REMINDER: Misfire.DROP_WHEN_STALE,
     }

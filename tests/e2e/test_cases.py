@@ -91,7 +91,8 @@ async def test_a_complaint_by_command_through_its_lifecycle(running: RunningBot,
     await double.send_block_action(SAM, "case_take", message=post)
     taken = await double.wait_for(lambda: thread(double, post)[0] if thread(double, post) else None)
     assert f"<@{SAM}> took it." in taken.all_text()
-    assert "in progress" in latest(double, post.ts).all_text()
+    # The note goes into the thread first, then the post is updated: wait for the update too.
+    await double.wait_for(lambda: True if "in progress" in latest(double, post.ts).all_text() else None)
     await command(double, SAM, "case C-1 note Chef informed")
     await command(double, SAM, "case C-1 waiting")
     (row,) = await cases(running)

@@ -404,9 +404,10 @@ async def test_the_app_home_shows_my_next_meeting(running: RunningBot, double: S
     await command(double, ALEX, f"meeting Supplier call with {at(SAM)} tomorrow 15:00")
     await double.send_app_home_opened(SAM)
     home = str(await double.wait_for(lambda: double.home_view(SAM)))
-    assert "Your next meeting: #1 *Supplier call*" in home
+    assert "*Meetings and appointments*" in home
+    assert "*Supplier call* · :hourglass_flowing_sand: No answer yet" in home
     await double.send_app_home_opened(LUCA)
-    assert "No meetings for you in the next two weeks." in str(await double.wait_for(lambda: double.home_view(LUCA)))
+    assert "Meetings and appointments" not in str(await double.wait_for(lambda: double.home_view(LUCA)))
 
 
 async def test_suggest_another_time_reaches_the_organizer(running: RunningBot, double: SlackDouble) -> None:
@@ -447,4 +448,4 @@ async def test_an_appointment_is_a_clash_and_busy_time_for_find(running: Running
     assert draft.status == "draft"
     await double.send_app_home_opened(GIULIA)
     home = str(await double.wait_for(lambda: double.home_view(GIULIA)))
-    assert "Il tuo prossimo appuntamento: #1 Mario Rossi" in home
+    assert "Appuntamento con *Mario Rossi (fornitore)* (visitatore) · fatture" in home
