@@ -18,7 +18,7 @@ from bot.sandbox.server import SlackDouble
 from bot.server import build_web_app
 from storage.models import DeliveryRow
 from storage.models_digests import DigestSubscriptionRow
-from tests.e2e.conftest import ALEX, LUCA, MARIA, RunningBot, bot_settings
+from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot, bot_settings
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC (09:00 in Rome, the workspace's zone). #ops is C0OPS0001.
@@ -129,3 +129,48 @@ async def test_a_quiet_day_is_one_line_or_nothing(running: RunningBot, double: S
     assert len(digests(double)) == 1
     statuses = [d.status for d in await deliveries(running)]
     assert statuses == ["sent", "skipped"]
+
+
+async def test_a_seeded_days_digest_section_by_section(running: RunningBot, double: SlackDouble) -> None:
+    """Monday: a checklist run left unfinished with a reading out of range, a high complaint, feedback and a task
+    due that evening. Tuesday's digest then shows every section."""
+    await command(double, GIULIA, "checklist create Opening")
+    await command(double, GIULIA, "checklist add Opening Turn on the ovens")
+    await command(double, GIULIA, "checklist add Opening Fridge temperature number 0-5 °C")
+    await command(double, GIULIA, "checklist schedule Opening every day at 9:30 in <#C0OPS0001|ops>")
+    await command(double, SAM, "complaint Waited 40 minutes for a table high — Marco, phone")
+    await command(double, ALEX, "feedback 4 slow service at lunch #service")
+    await command(double, SAM, "task add Order napkins due today 17:00")
+    await command(double, SAM, "task add Call the plumber due tomorrow 17:00")
+    await command(double, ALEX, f"shift add <@{MARIA}|m> tomorrow 7:00-15:00 role kitchen")
+    await command(double, LUCA, "away tomorrow")
+    await command(double, GIULIA, f"riunione Punto settimanale con <@{SAM}|s> domani alle 15")
+    running.clock.set(datetime(2026, 11, 30, 8, 30, tzinfo=UTC))  # 09:30 in Rome: the checklist is posted
+    await running.tick()
+    post = await double.wait_for(lambda: next((m for m in digests(double) if "Opening" in m.all_text()), None))
+    fridge = next(b for b in post.blocks if "Fridge temperature" in str(b))
+    await double.send_block_action(LUCA, "checklist_value", message=post, block_id=str(fridge["block_id"]))
+    await double.wait_for(lambda: double.open_views(LUCA) or None)
+    await double.send_view_submission(LUCA, values={"value": {"value": "7"}})
+
+    running.clock.set(datetime(2026, 12, 1, 7, 0, tzinfo=UTC))  # Tuesday 08:00 in Rome
+    before = len(digests(double, "C0GENERAL"))
+    await command(double, ALEX, "digest now", channel="C0GENERAL")
+    digest = await double.wait_for(
+        lambda: digests(double, "C0GENERAL")[before] if len(digests(double, "C0GENERAL")) > before else None
+    )
+    text = digest.all_text()
+    assert "Daily digest" in text
+    assert "On shift today (1)" in text
+    assert f"<@{MARIA}>" in text
+    assert "Away today (1)" in text
+    assert f"<@{LUCA}>" in text
+    assert "Meetings today (1)" in text
+    assert "Punto settimanale" in text
+    assert "Tasks: 1 overdue, 1 due today" in text
+    assert "Order napkins" in text
+    assert "Call the plumber" in text
+    assert "Checklists yesterday" in text
+    assert "Readings out of range (1):" in text
+    assert "Open cases: 1, 1 past a target" in text
+    assert "Yesterday's feedback: 1, average rating 4.0." in text
