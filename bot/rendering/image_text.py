@@ -1,11 +1,10 @@
 """Text for images drawn with Pillow's bundled font only, accented letters included.
 
-The same approach as the rota image (`bot/rendering/rota_image.py`, whose helpers are private to it): the font
-Pillow bundles (`ImageFont.load_default(size=...)`) is the only font, because the Docker image and CI have no
-system fonts. It lacks accented letters and en or em dashes, which Italian needs ("Giovedì", "più"); a missing
-character is never handed to FreeType (it would draw its "missing glyph" box) but composed from glyphs the font
-has: the base letter with the font's spacing accent above it, a dash as a stretched hyphen, otherwise a close
-ASCII spelling, and "?" only for what has no Latin spelling at all.
+Shared by the rota image and the charts. The font Pillow bundles (`ImageFont.load_default(size=...)`) is the only
+font, because the Docker image and CI have no system fonts. It lacks accented letters and en or em dashes, which
+Italian needs ("Giovedì", "più"); a missing character is never handed to FreeType (it would draw its "missing
+glyph" box) but composed from glyphs the font has: the base letter with the font's spacing accent above it, a dash
+as a stretched hyphen, otherwise a close ASCII spelling, and "?" only for what has no Latin spelling at all.
 
 Charts and other pictures use `line` to get one line of text as a mask and `put` to draw it. Drawing is not
 thread safe (FreeType faces and the caches here): hold `LOCK` around a whole picture.
@@ -55,6 +54,8 @@ _SPELLINGS = {
     "\u00d8": "O",
     "\u0142": "l",
     "\u0141": "L",
+    "\u0111": "d",
+    "\u0110": "D",
     "\u0131": "i",
     "\u20ac": "EUR",
     "\u00d7": "x",
@@ -66,6 +67,8 @@ _SPELLINGS = {
     "\u2192": "->",
     "\u2190": "<-",
     "\u2605": "*",
+    "\u2032": "'",
+    "\u2033": '"',
     "\u201e": "\u201c",
     "\u201a": "\u2018",
 }
