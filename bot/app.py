@@ -30,12 +30,14 @@ from bot.domain.access import AccessService, WorkspaceDefaults
 from bot.domain.answers import AnswerService
 from bot.domain.appointment_service import AppointmentService
 from bot.domain.auditing import AuditService
+from bot.domain.books import BooksService
 from bot.domain.case_service import CaseService, Mailer
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.configuration import ConfigService
 from bot.domain.digesting import DigestSubscriptions
 from bot.domain.digests import DigestService
+from bot.domain.documents import DocumentService
 from bot.domain.feedback import FeedbackService
 from bot.domain.ids import TeamId, UserId
 from bot.domain.meeting_service import Directory, MeetingService
@@ -46,6 +48,7 @@ from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
 from bot.domain.shifting import ShiftService
 from bot.domain.shifts import Shift
+from bot.domain.stock import StockService
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import translator
@@ -58,6 +61,7 @@ from bot.services import Services
 from bot.slack.client import build_web_client
 from bot.slack.directory import SlackWebDirectory
 from bot.slack.pacing import PER_CHANNEL_INTERVAL, ChannelPacer
+from bot.stock_posts import StockAlertPoster, delivery_tasks, order_emails
 from storage.db import create_engine, head_revisions, session_factory
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -126,6 +130,22 @@ def build_services(
 
     # An out-of-range checklist reading opens a task through the Tasks service.
     checklists = ChecklistService(unit_of_work, clock, reminder_engine.poke, access, tasks, access.refresh_admins)
+    # Stock: alerts to the stock channel, orders by email (the cases' SMTP setup), delivery tasks through the Tasks
+    # service, and stock-takes as checklists whose numbers come back as counts.
+    stock = StockService(
+        lambda: SqlUnitOfWork(sessions),
+        clock,
+        access.settings,
+        access.forget_settings,
+        alerts=StockAlertPoster(client, words),
+        mailer=mailer,
+        order_email=order_emails(words),
+        tasks=delivery_tasks(tasks, words),
+        checklists=checklists,
+    )
+    checklists.on_number(stock.counted)
+    # The books also record money offered on resolved cases, inside the case service's unit of work.
+    books = BooksService(lambda: SqlUnitOfWork(sessions), clock, access.settings)
     services = Services(
         clock=clock,
         translator=words,
@@ -159,12 +179,16 @@ def build_services(
             tasks,
         ),
         # Replies to customers go out by email when an SMTP server is set.
-        cases=CaseService(unit_of_work, clock, reminder_engine.poke, roles.managers, mailer),
+        cases=CaseService(unit_of_work, clock, reminder_engine.poke, roles.managers, mailer, offers=books),
+        books=books,
         digest_subscriptions=DigestSubscriptions(unit_of_work, clock, reminder_engine.poke),
-        digests=DigestService(unit_of_work, clock),
+        digests=DigestService(unit_of_work, clock, stock.low_for_digest),
         appointments=AppointmentService(unit_of_work, clock, reminder_engine.poke, access.actor),
         feedback=FeedbackService(unit_of_work, clock, access.settings),
         answers=AnswerService(unit_of_work, clock),
+        stock=stock,
+        # Its own narrow unit-of-work protocol (bot.domain.documents), which the storage unit of work meets.
+        documents=DocumentService(lambda: SqlUnitOfWork(sessions), clock, access.profile),
     )
     # How each kind of scheduled delivery reaches Slack.
     # Reminders and task reminders for someone on time off go to their cover, or wait until they are back.

@@ -19,7 +19,7 @@ from bot.domain.ids import TeamId, UserId
 from bot.domain.roles import Actor, Role
 from bot.domain.tasks import Scope, TaskQuery
 from bot.i18n import Words
-from bot.rendering.home import Dashboard, home_view
+from bot.rendering.home import MAX_ITEMS, Dashboard, home_view
 from bot.services import Services
 
 log = logging.getLogger("ops.home")
@@ -56,6 +56,7 @@ class HomeRefresher:
             cases=await services.cases.listing(actor, "mine"),
             team_overdue=await services.tasks.list(actor, TaskQuery(Scope.OVERDUE)) if manager else None,
             team_breached=await services.cases.listing(actor, "overdue") if manager else None,
+            team_low_stock=await services.stock.low_for_digest(actor.team, MAX_ITEMS) if manager else None,
         )
 
     async def publish(self, client: AsyncWebClient, actor: Actor, words: Words) -> None:

@@ -8,18 +8,21 @@ from bot.domain.access import AccessService
 from bot.domain.answers import AnswerService
 from bot.domain.appointment_service import AppointmentService
 from bot.domain.auditing import AuditService
+from bot.domain.books import BooksService
 from bot.domain.case_service import CaseService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock
 from bot.domain.configuration import ConfigService
 from bot.domain.digesting import DigestSubscriptions
 from bot.domain.digests import DigestService
+from bot.domain.documents import DocumentService
 from bot.domain.feedback import FeedbackService
 from bot.domain.meeting_service import MeetingService
 from bot.domain.people_time import PeopleTimeService
 from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
 from bot.domain.shifting import ShiftService
+from bot.domain.stock import StockService
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import Translator
@@ -33,6 +36,7 @@ class Services:
     roles: RoleService
     config: ConfigService
     audit: AuditService
+    books: BooksService
     ledger: RequestLedgerService
     reminders: ReminderService
     tasks: TaskService
@@ -46,3 +50,5 @@ class Services:
     appointments: AppointmentService
     feedback: FeedbackService
     answers: AnswerService
+    stock: StockService
+    documents: DocumentService

@@ -8,10 +8,12 @@ from bot.services import Services
 from handlers.admin import AdminHandlers
 from handlers.answers import AnswerHandlers
 from handlers.appointments import AppointmentHandlers
+from handlers.books import BookHandlers
 from handlers.cases import CaseHandlers
 from handlers.checklists import ChecklistHandlers
 from handlers.commands import CommandRouter
 from handlers.digests import DigestHandlers
+from handlers.documents import DocumentHandlers
 from handlers.errors import ErrorHandler
 from handlers.feedback import FeedbackHandlers
 from handlers.home import HomeHandlers
@@ -24,6 +26,7 @@ from handlers.reactions import ReactionRouter
 from handlers.reminders import ReminderHandlers
 from handlers.shifts import ShiftHandlers
 from handlers.shortcuts import ShortcutHandlers
+from handlers.stock import StockHandlers
 from handlers.tasks import TaskHandlers
 
 
@@ -47,10 +50,14 @@ def register_all(app: AsyncApp, services: Services, *, public_url: str = "http:/
     reactions = ReactionRouter()
     CaseHandlers(services).register(listeners, commands, reactions)
     DigestHandlers(services).register(commands)
+    StockHandlers(services).register(listeners, commands)
+    DocumentHandlers(services).register(listeners, commands)
 
     messages = MessageRouter(services)
     ReminderHandlers(services).register(listeners, commands, messages)
     ShiftHandlers(services).register(listeners, commands, messages)
+    # After the rota's CSV import: receipts are images and PDFs only.
+    BookHandlers(services).register(commands, messages)
     # Last among the commands: `answer` is also a word of the cases capability, and saved answers own it.
     AnswerHandlers(services).register(commands)
     messages.register(listeners)

@@ -47,9 +47,9 @@ class SavedAnswerRow(Base):
 
 
 # The search objects the migration makes outside the models.
-SEARCH_TABLES = re.compile(r"(saved_answers|cases)_fts(_(data|idx|docsize|config|content))?")
-SEARCH_COLUMNS = frozenset({("saved_answers", "search"), ("cases", "search")})
-SEARCH_INDEXES = frozenset({"ix_saved_answers_search", "ix_cases_search"})
+SEARCH_TABLES = re.compile(r"(saved_answers|cases|documents)_fts(_(data|idx|docsize|config|content))?")
+SEARCH_COLUMNS = frozenset({("saved_answers", "search"), ("cases", "search"), ("documents", "search")})
+SEARCH_INDEXES = frozenset({"ix_saved_answers_search", "ix_cases_search", "ix_documents_search"})
 
 
 def include_object(

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.repositories.answers import SqlAnswerRepository
 from storage.repositories.appointments import SqlAppointmentRepository
 from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.books import SqlBooksRepository
 from storage.repositories.cases import SqlCaseRepository
 from storage.repositories.checklists import SqlChecklistRepository
 from storage.repositories.digest_subscriptions import SqlDigestSubscriptionRepository
 from storage.repositories.digests import SqlDigestRepository
+from storage.repositories.documents import SqlDocumentRepository
 from storage.repositories.feedback import SqlFeedbackRepository
 from storage.repositories.meetings import SqlMeetingRepository
 from storage.repositories.people import SqlPeopleRepository
@@ -22,6 +24,7 @@ from storage.repositories.requests import SqlRequestLedger
 from storage.repositories.roles import SqlRoleRepository
 from storage.repositories.schedules import SqlDeliveryRepository, SqlScheduleRepository
 from storage.repositories.shifts import SqlShiftRepository
+from storage.repositories.stock import SqlStockRepository
 from storage.repositories.tasks import SqlTaskRepository
 from storage.repositories.workspaces import SqlWorkspaceRepository
 
@@ -45,6 +48,9 @@ class SqlUnitOfWork:
     feedback: SqlFeedbackRepository
     answers: SqlAnswerRepository
     digests: SqlDigestRepository
+    books: SqlBooksRepository
+    documents: SqlDocumentRepository
+    stock: SqlStockRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -71,6 +77,9 @@ class SqlUnitOfWork:
         self.feedback = SqlFeedbackRepository(session)
         self.answers = SqlAnswerRepository(session)
         self.digests = SqlDigestRepository(session)
+        self.books = SqlBooksRepository(session)
+        self.documents = SqlDocumentRepository(session)
+        self.stock = SqlStockRepository(session)
         return self
 
     async def __aexit__(

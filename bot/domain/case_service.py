@@ -58,6 +58,13 @@ class Mailer(Protocol):
     ) -> str: ...
 
 
+class OfferBook(Protocol):
+    """Money offered on a resolved case (a refund or voucher with an amount) goes into the books, inside the
+    resolution's own unit of work (the bookkeeping capability implements it)."""
+
+    async def offer_made(self, uow: UnitOfWork, case: Case, by: UserId, at: datetime) -> object: ...
+
+
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
     """An email as the case service needs it (the mail layer parses; this side decides)."""
@@ -113,12 +120,14 @@ class CaseService:
         poke: Callable[[datetime], None],
         managers_of: Callable[[TeamId], Awaitable[list[UserId]]],
         mailer: Mailer | None = None,
+        offers: OfferBook | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._poke = poke
         self._managers_of = managers_of
         self._mailer = mailer
+        self._offers = offers
 
     @property
     def can_email(self) -> bool:
@@ -277,6 +286,8 @@ class CaseService:
             await uow.audit.add(
                 self._audit(team, actor_user, f"case.{note.value}", changed, status=changed.status.value)
             )
+            if status is CaseStatus.RESOLVED and self._offers is not None:
+                await self._offers.offer_made(uow, changed, actor_user, now)
         return changed
 
     async def take(self, actor: Actor, number: int) -> Case:

@@ -56,6 +56,9 @@ from bot.domain.team import RoleListing
 
 log = logging.getLogger("ops.checklists")
 
+# Told of every number entered on a run (the checklist item's id and the value): stock-takes record counts.
+NumberListener = Callable[[Actor, int, Decimal], Awaitable[object]]
+
 
 def _managers_of(listing: RoleListing) -> tuple[UserId, ...]:
     return tuple(sorted(set(listing.holders(Role.MANAGER)) | set(listing.holders(Role.ADMIN))))
@@ -80,6 +83,10 @@ class ChecklistService:
         self._access = access
         self._tasks = tasks
         self._slack_admins = slack_admins
+        self._number_listeners: list[NumberListener] = []
+
+    def on_number(self, listener: NumberListener) -> None:
+        self._number_listeners.append(listener)
 
     # ---- managing checklists (managers) ---------------------------------------------------------------------
 
@@ -417,6 +424,9 @@ class ChecklistService:
                     await uow.checklists.set_task(actor.team, entry.id, task_id)
                 entry = replace(entry, task_id=task_id)
             flag = Flag(item, entry, task_id)
+        if entry.number is not None:
+            for listener in self._number_listeners:
+                await listener(actor, item.id, entry.number)
         async with self._uow() as uow:
             posting = await self._posting(uow, actor.team, run_id)
         return Change(posting, entry, flag)

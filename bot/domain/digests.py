@@ -4,7 +4,8 @@ queries per section, never by loading whole tables.
 - The daily digest: who is on shift and who is away today (and today's public holiday); today's meetings (each
   occurrence of a series included) and the managers' confirmed or pending appointments; open tasks due today or
   overdue, grouped by person; yesterday's checklist runs left unfinished and readings out of range; active
-  customer cases, those past a target first; yesterday's feedback in one line.
+  customer cases, those past a target first; yesterday's feedback in one line; stock items below their minimum
+  (read through the stock capability's `LowStockReader`, furthest below first).
 - The weekly digest: the week's numbers (tasks done and created, cases opened, closed and breached, the average
   rating) with a daily series for the chart, against the week before.
 - The personal digest: one person's day (their shifts, meetings and appointments, tasks, cases).
@@ -16,7 +17,7 @@ module only knows what goes in one. No Slack, no SQL here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -53,6 +54,7 @@ class Section(StrEnum):
     CHECKLISTS = "checklists"
     CASES = "cases"
     FEEDBACK = "feedback"
+    STOCK = "stock"
 
 
 ALL_SECTIONS: frozenset[Section] = frozenset(Section)
@@ -255,6 +257,28 @@ class FeedbackYesterday:
 
 
 @dataclass(frozen=True, slots=True)
+class LowStockLine:
+    """An item below its minimum (the stock capability's), in its own unit."""
+
+    name: str
+    quantity: Decimal
+    minimum: Decimal
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class LowStockToday:
+    items: Top[LowStockLine] = Top()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+
+LowStockReader = Callable[[TeamId, int], Awaitable[Top[LowStockLine]]]
+
+
+@dataclass(frozen=True, slots=True)
 class DailyDigest:
     team: TeamId
     day: date
@@ -266,13 +290,14 @@ class DailyDigest:
     checklists: ChecklistsYesterday = ChecklistsYesterday()
     cases: OpenCases = OpenCases()
     feedback: FeedbackYesterday = FeedbackYesterday()
+    stock: LowStockToday = LowStockToday()
 
     @property
     def is_quiet(self) -> bool:
         """Nothing to say in any section asked for."""
         return all(
             part.is_empty
-            for part in (self.people, self.meetings, self.tasks, self.checklists, self.cases, self.feedback)
+            for part in (self.people, self.meetings, self.tasks, self.checklists, self.cases, self.feedback, self.stock)
         )
 
 
@@ -419,9 +444,10 @@ def monday_of(day: date) -> date:
 class DigestService:
     """Reads a digest's facts in one unit of work; changes nothing."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, low_stock: LowStockReader | None = None) -> None:
         self._uow = uow
         self._clock = clock
+        self._low_stock = low_stock  # the stock capability's low items, when it is there
 
     async def daily(self, team: TeamId, day: date, zone: ZoneInfo, sections: frozenset[Section]) -> DailyDigest:
         """`day`'s digest on the clock of `zone`; a section not asked for is left empty."""
@@ -456,6 +482,8 @@ class DigestService:
                 digest = replace(digest, cases=await found.open_cases(team, now, TOP))
             if Section.FEEDBACK in sections:
                 digest = replace(digest, feedback=await found.feedback(team, yesterday, starts))
+        if Section.STOCK in sections and self._low_stock is not None:
+            digest = replace(digest, stock=LowStockToday(await self._low_stock(team, TOP)))
         if rows is not None:  # the series' occurrences are worked out with the transaction over
             digest = replace(
                 digest, meetings=replace(digest.meetings, meetings=meetings_between(rows, starts, ends, TOP))

@@ -5,7 +5,7 @@
 /ops digest weekly monday 09:00 [Europe/Rome]  (settimanale lunedì 09:00)
 /ops digest off                      (spento)
 /ops digest now                      one daily digest at once (ora)
-/ops digest sections tasks meetings cases      (sezioni: people, meetings, tasks, checklists, cases, feedback)
+/ops digest sections tasks meetings cases      (sezioni: people, meetings, tasks, checklists, cases, feedback, stock)
 /ops digest quiet skip | line        an all-quiet day posts nothing, or one line (silenzio salta | riga)
 /ops digest me 07:45 | me off        my own morning DM (io)
 """
@@ -37,6 +37,9 @@ _SECTIONS = {
     "cases": "cases",
     "casi": "cases",
     "feedback": "feedback",
+    "stock": "stock",
+    "scorte": "stock",
+    "magazzino": "stock",
 }
 _ZONE = re.compile(r"^[A-Za-z]+(?:/[A-Za-z0-9_+\-]+)+$|^UTC$")
 

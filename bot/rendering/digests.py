@@ -46,6 +46,7 @@ from bot.rendering.feedback import change, number
 from bot.rendering.image_text import RGB
 from bot.rendering.kit import clip, context, header, section
 from bot.rendering.people import day_name
+from bot.rendering.stock import quantity as stock_quantity
 from bot.rendering.time import slack_date
 
 MAX_BLOCKS = 50  # Slack's limit for one message
@@ -256,6 +257,20 @@ def _feedback(words: Words, digest: DailyDigest) -> list[Block]:
     return [section(":speech_balloon: " + line)]
 
 
+def _stock(words: Words, digest: DailyDigest) -> list[Block]:
+    low = digest.stock.items
+    lines = [
+        words(
+            "stock.digest_line",
+            item=escaped(line.name, 60),
+            quantity=stock_quantity(words, line.quantity, line.unit),
+            min=stock_quantity(words, line.minimum, line.unit),
+        )
+        for line in low.items
+    ]
+    return _blocks(":package: " + words("stock.digest_title", n=low.total), [*lines, *_more(words, low)])
+
+
 _DAILY = {
     Section.PEOPLE: _people,
     Section.MEETINGS: _meetings,
@@ -263,6 +278,7 @@ _DAILY = {
     Section.CHECKLISTS: _checklists,
     Section.CASES: _cases,
     Section.FEEDBACK: _feedback,
+    Section.STOCK: _stock,
 }
 
 
@@ -274,6 +290,7 @@ def _is_empty(digest: DailyDigest, part: Section) -> bool:
         Section.CHECKLISTS: digest.checklists.is_empty,
         Section.CASES: digest.cases.is_empty,
         Section.FEEDBACK: digest.feedback.is_empty,
+        Section.STOCK: digest.stock.is_empty,
     }[part]
 
 

@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.appointments import Appointment, AppointmentStatus
 from bot.domain.cases import Case
+from bot.domain.digests import LowStockLine, Top
 from bot.domain.meetings import Meeting, Rsvp
 from bot.domain.reminding import PlainReminder
 from bot.domain.roles import Actor
@@ -29,6 +30,7 @@ from bot.rendering import appointments as appointment_text
 from bot.rendering import meetings as meeting_text
 from bot.rendering.kit import button, clip, context, header, section
 from bot.rendering.shifts import shift_line, span_text
+from bot.rendering.stock import quantity as stock_quantity
 from bot.rendering.tasks import PRIORITY_MARKS
 from bot.rendering.time import slack_date
 
@@ -72,6 +74,7 @@ class Dashboard:
     cases: Sequence[Case] = ()
     team_overdue: Sequence[Task] | None = None
     team_breached: Sequence[Case] | None = None
+    team_low_stock: Top[LowStockLine] | None = None  # items below their minimum
 
 
 # ---- Today -----------------------------------------------------------------------------------------------------
@@ -247,6 +250,18 @@ def _team(words: Words, actor: Actor, board: Dashboard) -> list[Block]:
     if board.team_breached:
         title = words("home.team.breached_cases", n=len(board.team_breached))
         blocks += _cases(words, actor, title, board.team_breached, board.now, with_assignee=True)
+    if board.team_low_stock:
+        low = board.team_low_stock
+        lines = [
+            words(
+                "stock.digest_line",
+                item=clip(line.name, 80).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                quantity=stock_quantity(words, line.quantity, line.unit),
+                min=stock_quantity(words, line.minimum, line.unit),
+            )
+            for line in low.items
+        ]
+        blocks += _listed(words, f"*{words('stock.digest_title', n=low.total)}*\n" + "\n".join(lines), low.more)
     return blocks
 
 

@@ -48,9 +48,15 @@ async def test_unknown_subcommand_suggests_the_closest(running: RunningBot, doub
     assert "/ops help" in text
 
 
-async def test_a_capability_not_built_yet_says_so_and_changes_nothing(running: RunningBot, double: SlackDouble) -> None:
-    await double.send_command(LUCA, "stock add napkins 200")
-    assert "Stock is not available in this version" in last_private_text(double, LUCA)
+async def test_every_capability_is_built_and_none_answers_not_yet(running: RunningBot, double: SlackDouble) -> None:
+    # The "not available in this version" answer is for capabilities declared before they are built; with the
+    # back office (stock, books, documents) in, every word of every capability reaches its own handler.
+    await double.send_command(GIULIA, "help")
+    assert "coming soon" not in last_private_text(double, GIULIA)
+    for capability in CAPABILITIES:
+        for word in capability.commands:
+            await double.send_command(GIULIA, f"{word} ???")
+            assert "is not available in this version" not in last_private_text(double, GIULIA), word
 
 
 async def test_an_italian_locale_gets_italian(running: RunningBot, double: SlackDouble) -> None:
