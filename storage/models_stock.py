@@ -75,6 +75,15 @@ class StockMovementRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class StockOrderCounterRow(Base):
+    """Each workspace's last order number: one atomic upsert per draft, so two reorders never share a number."""
+
+    __tablename__ = "stock_order_counters"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class StockOrderRow(Base):
     __tablename__ = "stock_orders"
     __table_args__ = (

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.ids import TeamId, UserId
@@ -29,6 +31,7 @@ from bot.domain.stock import (
 from storage.models_stock import (
     StockItemRow,
     StockMovementRow,
+    StockOrderCounterRow,
     StockOrderLineRow,
     StockOrderRow,
     StockSupplierRow,
@@ -267,8 +270,17 @@ class SqlStockRepository:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def next_order_number(self, team: TeamId) -> int:
-        last = await self._session.scalar(select(func.max(StockOrderRow.number)).where(StockOrderRow.team_id == team))
-        return int(last or 0) + 1
+        """One atomic upsert: two managers reordering at once never draft two orders with one number."""
+        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(StockOrderCounterRow)
+            .values(team_id=team, last=1)
+            .on_conflict_do_update(
+                index_elements=[StockOrderCounterRow.team_id], set_={"last": StockOrderCounterRow.last + 1}
+            )
+            .returning(StockOrderCounterRow.last)
+        )
+        return int((await self._session.execute(statement)).scalar_one())
 
     async def add_order(
         self,

@@ -65,6 +65,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_stock_items_team_low", ["team_id", "below_minimum"], unique=False)
 
     op.create_table(
+        "stock_order_counters",
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("last", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_stock_order_counters")),
+    )
+    op.create_table(
         "stock_orders",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
@@ -198,6 +204,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_stock_orders_team_status")
 
     op.drop_table("stock_orders")
+    op.drop_table("stock_order_counters")
     with op.batch_alter_table("stock_items", schema=None) as batch_op:
         batch_op.drop_index("ix_stock_items_team_low")
         batch_op.drop_index("ix_stock_items_team_location")
