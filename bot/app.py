@@ -24,6 +24,7 @@ from bot.couriers_checklists import ChecklistCourier, ChecklistDeadlineCourier
 from bot.couriers_digests import DigestCourier
 from bot.couriers_meetings import MeetingCourier
 from bot.couriers_shifts import ShiftStartCourier
+from bot.couriers_stock import StockOrderCourier
 from bot.couriers_tasks import TaskDueCourier, TaskOverdueCourier
 from bot.digest_posts import DigestPoster
 from bot.domain.access import AccessService, WorkspaceDefaults
@@ -31,7 +32,7 @@ from bot.domain.answers import AnswerService
 from bot.domain.appointment_service import AppointmentService
 from bot.domain.auditing import AuditService
 from bot.domain.books import BooksService
-from bot.domain.case_service import CaseService, Mailer
+from bot.domain.case_service import CaseService
 from bot.domain.checklisting import ChecklistService
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.configuration import ConfigService
@@ -48,7 +49,7 @@ from bot.domain.reminding import ReminderService
 from bot.domain.requests import RequestLedgerService
 from bot.domain.shifting import ShiftService
 from bot.domain.shifts import Shift
-from bot.domain.stock import StockService
+from bot.domain.stock import OrderMailer, StockService
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import translator
@@ -110,7 +111,7 @@ def build_services(
     client: AsyncWebClient,
     clock: Clock,
     defaults: WorkspaceDefaults,
-    mailer: Mailer | None = None,
+    mailer: OrderMailer | None = None,  # SMTP: case replies, and supplier orders with their files
 ) -> tuple[Services, ReminderEngine]:
     sessions = session_factory(engine)
 
@@ -142,6 +143,7 @@ def build_services(
         order_email=order_emails(words),
         tasks=delivery_tasks(tasks, words),
         checklists=checklists,
+        poke=reminder_engine.poke,
     )
     checklists.on_number(stock.counted)
     # The books also record money offered on resolved cases, inside the case service's unit of work.
@@ -214,6 +216,7 @@ def build_services(
     reminder_engine.register(
         Kind.APPOINTMENT_REMINDER, AppointmentReminderCourier(client, services.appointments, access, words)
     )
+    reminder_engine.register(Kind.STOCK_ORDER, StockOrderCourier(client, services.stock, access, words))
     return services, reminder_engine
 
 

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.language import Language
 from bot.domain.roles import Actor
-from bot.domain.stock import LowAlert, Order, OrderEmail, TaskMaker
+from bot.domain.stock import LowAlert, Order, OrderEmail, OrderMail, TaskMaker
 from bot.domain.tasking import TaskService
 from bot.domain.tasks import TaskDraft
 from bot.i18n import Translator
@@ -31,7 +31,7 @@ class StockAlertPoster:
 def order_emails(translator: Translator) -> OrderEmail:
     """The order as the supplier reads it, in the workspace's language."""
 
-    def compose(order: Order, language: Language, zone: ZoneInfo) -> tuple[str, str]:
+    def compose(order: Order, language: Language, zone: ZoneInfo) -> OrderMail:
         return render.order_email(translator.bind(language), order, zone)
 
     return compose

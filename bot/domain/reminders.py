@@ -54,6 +54,7 @@ class Kind(StrEnum):
     CASE_FOLLOW_UP = "case_follow_up"  # check back with the customer after a resolution
     DIGEST = "digest"  # a channel's daily or weekly digest, or a person's morning DM
     APPOINTMENT_REMINDER = "appointment_reminder"  # "in 15 minutes", to the manager and the colleague booked
+    STOCK_ORDER = "stock_order"  # after an approval: the supplier's email and the delivery task, if not done yet
 
 
 MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
@@ -74,6 +75,8 @@ MISFIRE_POLICY: Mapping[Kind, Misfire] = MappingProxyType(
         Kind.DIGEST: Misfire.COALESCE,
         # Pointless once the appointment has started; the courier also checks it still stands at that time.
         Kind.APPOINTMENT_REMINDER: Misfire.DROP_WHEN_STALE,
+        # Late is fine: an approved order still needs its email and its task after any downtime.
+        Kind.STOCK_ORDER: Misfire.SEND_LATE,
     }
 )
 

@@ -41,6 +41,7 @@ from bot.domain.language import Language
 from bot.domain.messages import Msg
 from bot.domain.ports import UnitOfWork
 from bot.domain.recurrence import Recurrence
+from bot.domain.reminders import Kind, ScheduleSpec
 from bot.domain.roles import Actor, Role
 from bot.domain.workspace import WorkspaceSettings
 
@@ -60,6 +61,9 @@ MAX_DIGITS = 11
 _STEP = Decimal(1).scaleb(-PLACES)
 # The hour (local) a "receive delivery" task is due on the expected day.
 DELIVERY_HOUR = time(9, 0)
+# After an approval, the reminder engine checks the order's email and delivery task were done (a crash between the
+# approval and them, or a relay that refused the email once); by then the approval's own request has long finished.
+DISPATCH_CHECK_AFTER = timedelta(minutes=5)
 
 
 # ---- units ---------------------------------------------------------------------------------------------------
@@ -455,12 +459,27 @@ class OrderMailer(Protocol):
     """The outbound mail port (`bot.mail.outbound.SmtpSender`, as the cases capability uses it)."""
 
     async def send(
-        self, *, to: str, subject: str, text: str, in_reply_to: str | None, references: tuple[str, ...]
+        self,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        in_reply_to: str | None,
+        references: tuple[str, ...],
+        attachments: Sequence[tuple[str, str, bytes]] = (),
     ) -> str: ...
 
 
-# The order as the supplier reads it: (subject, text), in the workspace's language.
-OrderEmail = Callable[[Order, Language, ZoneInfo], tuple[str, str]]
+@dataclass(frozen=True, slots=True)
+class OrderMail:
+    """The order as the supplier reads it, in the workspace's language, with its files: (name, MIME type, bytes)."""
+
+    subject: str
+    text: str
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
+
+
+OrderEmail = Callable[[Order, Language, ZoneInfo], OrderMail]
 Settings = Callable[[UnitOfWork, TeamId], Awaitable[WorkspaceSettings]]
 AlertSink = Callable[[LowAlert], Awaitable[None]]
 
@@ -506,7 +525,9 @@ class StockService:
         order_email: OrderEmail | None = None,
         tasks: TaskMaker | None = None,
         checklists: ChecklistService | None = None,
+        poke: Callable[[datetime], None] | None = None,
     ) -> None:
+        self._poke = poke
         self._uow = uow
         self._clock = clock
         self._settings = settings
@@ -762,7 +783,11 @@ class StockService:
         return order
 
     async def approve(self, actor: Actor, order_id: int) -> Approval:
-        """Once: a second click (or a second manager) is told who approved it. Then the email and the task."""
+        """Once: a second click (or a second manager) is told who approved it. Then the email and the task.
+
+        The approval commits together with a check-up a few minutes later in the reminder engine: if the process
+        dies between the approval and the email or the task, the check-up finishes the job (and retries an email
+        the relay refused once), so an approved order never goes without its email or its delivery task."""
         actor.require(Role.MANAGER, action=Msg.of("action.order_stock"))
         now = self._clock.now()
         async with self._uow() as uow:
@@ -777,31 +802,73 @@ class StockService:
                     )
                 raise InvalidRequest(Msg.of("stock.error.not_draft", number=order.number))
             await uow.audit.add(AuditEntry(actor.team, actor.user, "stock.order.approve", f"order:{order.number}", now))
+            await uow.schedules.add(
+                ScheduleSpec(
+                    team=actor.team,
+                    kind=Kind.STOCK_ORDER,
+                    target=f"stock_order:{order.number}",
+                    recipient=actor.user,
+                    created_by=actor.user,
+                    first_fire=now + DISPATCH_CHECK_AFTER,
+                    zone="UTC",
+                    payload={"order": str(order.id)},
+                ),
+                at=now,
+            )
             order = await self._order(uow, actor.team, order_id)
+        if self._poke is not None:
+            self._poke(now + DISPATCH_CHECK_AFTER)
+        return await self._dispatch(actor, order, settings, now)
+
+    async def resume_dispatch(self, actor: Actor, order_id: int) -> Approval | None:
+        """The check-up after an approval: the email and the task that did not happen yet, or None when both did
+        (or the order has no email to send and its task exists)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            order = await uow.stock.order(actor.team, order_id)
+            settings = await self._settings(uow, actor.team)
+        if order is None or order.status is not OrderStatus.APPROVED:
+            return None
+        if order.task_number is not None and not self._email_due(order):
+            return None
+        return await self._dispatch(actor, order, settings, now)
+
+    def _email_due(self, order: Order) -> bool:
+        return bool(order.email) and order.emailed_to is None and self.can_email
+
+    async def _dispatch(self, actor: Actor, order: Order, settings: WorkspaceSettings, now: datetime) -> Approval:
+        """Whatever of the email and the delivery task has not been done for an approved order."""
+        zone = settings.zone
         emailed = failed = False
-        if order.email and self._mailer is not None and self._order_email is not None:
-            subject, text = self._order_email(order, settings.language, zone)
+        if self._email_due(order) and self._mailer is not None and self._order_email is not None:
+            assert order.email is not None  # _email_due
+            mail = self._order_email(order, settings.language, zone)
             try:
                 message_id = await self._mailer.send(
-                    to=order.email, subject=subject, text=text, in_reply_to=None, references=()
+                    to=order.email,
+                    subject=mail.subject,
+                    text=mail.text,
+                    in_reply_to=None,
+                    references=(),
+                    attachments=mail.attachments,
                 )
-            except Exception:  # the order stands; the manager is told to send it themselves
+            except Exception:  # the order stands; the check-up tries once more, then the manager is told
                 log.exception("could not email order %s", order.number)
                 failed = True
             else:
                 emailed = True
                 async with self._uow() as uow:
                     await uow.stock.set_sent(actor.team, order.id, to=order.email, message_id=message_id)
-        # The morning it is expected; a same-day delivery whose morning has passed is due in an hour.
-        due = max(datetime.combine(expected, DELIVERY_HOUR, tzinfo=zone), now + timedelta(hours=1))
         task_due: datetime | None = None
-        if self._tasks is not None:
-            number = await self._tasks(actor, order, due)
+        if self._tasks is not None and order.task_number is None:
+            expected = order.expected_on or now.astimezone(zone).date()
+            # The morning it is expected; a same-day delivery whose morning has passed is due in an hour.
+            task_due = max(datetime.combine(expected, DELIVERY_HOUR, tzinfo=zone), now + timedelta(hours=1))
+            number = await self._tasks(actor, order, task_due)
             async with self._uow() as uow:
                 await uow.stock.set_task(actor.team, order.id, number)
-            task_due = due
         async with self._uow() as uow:
-            order = await self._order(uow, actor.team, order_id)
+            order = await self._order(uow, actor.team, order.id)
         return Approval(order, emailed, failed, task_due, zone)
 
     # ---- the stock-take (managers) -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Replies to customers by SMTP: what a person wrote with the Reply button, threaded under the customer's email.
+"""Mail out by SMTP: replies to customers (what a person wrote with the Reply button, threaded under the customer's
+email) and orders to suppliers (with the order's PDF and CSV attached).
 
 The stdlib `smtplib` runs in a worker thread (`asyncio.to_thread`): replies are sent one at a time at human pace,
 so a connection per message is fine; it is typed, well known and needs no dependency (aiosmtplib would add one
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -19,7 +20,10 @@ from ssl import SSLContext, create_default_context
 
 from bot.mail.inbound import case_number_in, normalize_message_id
 
-__all__ = ["MailSendError", "SmtpSender", "reply_subject"]
+__all__ = ["Attachment", "MailSendError", "SmtpSender", "reply_subject"]
+
+# A file sent with a message: (file name, MIME type such as "application/pdf", content).
+Attachment = tuple[str, str, bytes]
 
 
 class MailSendError(Exception):
@@ -78,16 +82,32 @@ class SmtpSender:
         return self._from.domain
 
     async def send(
-        self, *, to: str, subject: str, text: str, in_reply_to: str | None, references: tuple[str, ...]
+        self,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        in_reply_to: str | None,
+        references: tuple[str, ...],
+        attachments: Sequence[Attachment] = (),
     ) -> str:
-        """Send one reply; returns the Message-ID it set ("<…@domain-of-from>"), to be kept on the case so the
+        """Send one message; returns the Message-ID it set ("<…@domain-of-from>"), to be kept on the case so the
         customer's answer to it finds the case again. Raises MailSendError when the relay refuses or is down."""
-        message = self.build(to=to, subject=subject, text=text, in_reply_to=in_reply_to, references=references)
+        message = self.build(
+            to=to, subject=subject, text=text, in_reply_to=in_reply_to, references=references, attachments=attachments
+        )
         await asyncio.to_thread(self._deliver, message)
         return str(message["Message-ID"])
 
     def build(
-        self, *, to: str, subject: str, text: str, in_reply_to: str | None, references: tuple[str, ...]
+        self,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        in_reply_to: str | None,
+        references: tuple[str, ...],
+        attachments: Sequence[Attachment] = (),
     ) -> EmailMessage:
         """The message `send` sends (no I/O)."""
         for name, value in (("to", to), ("subject", subject)):
@@ -116,6 +136,9 @@ class SmtpSender:
         if thread:
             message["References"] = " ".join(dict.fromkeys(thread))
         message.set_content(text, charset="utf-8", cte="quoted-printable")
+        for filename, mime_type, content in attachments:
+            maintype, _, subtype = mime_type.partition("/")
+            message.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
         return message
 
     def _deliver(self, message: EmailMessage) -> None:

@@ -34,6 +34,7 @@ from bot.domain.stock import (
     LowStock,
     MovementKind,
     Order,
+    OrderMail,
     StockItem,
     Supplier,
     TakeSchedule,
@@ -251,6 +252,22 @@ def approved(words: Words, approval: Approval) -> Reply:
     )
 
 
+def dispatch_resumed(words: Words, approval: Approval) -> Reply:
+    """To the approver, when the check-up after an approval had to finish the email or the delivery task."""
+    order = approval.order
+    text = words("stock.dispatch_resumed", number=order.number, supplier=_escaped(_supplier_name(words, order)))
+    notes = []
+    if approval.emailed:
+        notes.append(words("stock.emailed", email=order.emailed_to or ""))
+    elif approval.email_failed:
+        notes.append(words("stock.email_failed_again", email=order.email or ""))
+    if order.task_number is not None and approval.task_due is not None:
+        notes.append(
+            words("stock.delivery_task", number=order.task_number, when=slack_date(approval.task_due, approval.zone))
+        )
+    return Reply(text, [section(text), context(" ".join(notes))])
+
+
 def edit_modal(words: Words, order: Order) -> dict[str, Any]:
     blocks: list[Block] = [
         InputBlock(
@@ -331,7 +348,8 @@ def order_pdf(words: Words, order: Order, zone: ZoneInfo) -> bytes:
     )
 
 
-def order_email(words: Words, order: Order, zone: ZoneInfo) -> tuple[str, str]:
+def order_email(words: Words, order: Order, zone: ZoneInfo) -> OrderMail:
+    """The supplier's email: the order in its text, and the same order as PDF and CSV for their systems."""
     subject = words("stock.email.subject", number=order.number)
     lines = [f"- {line.item}: {quantity(words, line.quantity, line.unit)}" for line in order.lines]
     expected = order.expected_on.isoformat() if order.expected_on else ""
@@ -342,7 +360,11 @@ def order_email(words: Words, order: Order, zone: ZoneInfo) -> tuple[str, str]:
         lines="\n".join(lines),
         expected=expected,
     )
-    return subject, text + "\n"
+    attachments = (
+        (order_filename(order, "pdf"), "application/pdf", order_pdf(words, order, zone)),
+        (order_filename(order, "csv"), "text/csv", order_csv(words, order)),
+    )
+    return OrderMail(subject, text + "\n", attachments)
 
 
 def delivery_task_title(words: Words, order: Order) -> str:

@@ -11,7 +11,7 @@ import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -194,8 +194,9 @@ async def test_crossing_the_minimum_alerts_the_stock_channel_once(running: Runni
 
 
 @pytest.fixture
-async def smtp() -> AsyncIterator[SmtpSink]:
-    async with local_smtp_sink() as sink:
+async def smtp(request: pytest.FixtureRequest) -> AsyncIterator[SmtpSink]:
+    """The supplier's mail relay; `@pytest.mark.parametrize("smtp", [n], indirect=True)` makes it refuse n first."""
+    async with local_smtp_sink(refuse_first=getattr(request, "param", 0)) as sink:
         yield sink
 
 
@@ -281,10 +282,19 @@ async def test_reorder_draft_edit_approve_email_files_and_delivery_task(
     email = message_from_bytes(raw, policy=default)
     assert isinstance(email, EmailMessage)
     assert (email["To"], email["From"], email["Subject"]) == (SUPPLIER, SHOP, "Order #1")
-    body = email.get_content().replace("\r\n", "\n")
+    text_part = email.get_body(preferencelist=("plain",))
+    assert isinstance(text_part, EmailMessage)
+    body = text_part.get_content().replace("\r\n", "\n")
     assert "please deliver order #1:" in body
     assert "- flour: 18 kg\n- semolina: 7 kg" in body
     assert "Expected on 2026-12-02." in body
+    # The same order as files the supplier can file or import.
+    files = {part.get_filename(): part for part in email.iter_attachments()}
+    assert set(files) == {"order-1.pdf", "order-1.csv"}
+    assert files["order-1.pdf"].get_content_type() == "application/pdf"
+    attached_pdf = PdfReader(io.BytesIO(files["order-1.pdf"].get_payload(decode=True)))
+    assert "semolina" in "".join(page.extract_text() for page in attached_pdf.pages)
+    assert "1,Molino Rossi,flour,18,kg,2026-12-02" in files["order-1.csv"].get_payload(decode=True).decode()
 
     (order, _second) = await stored_rows(mailing.bot.engine, select(StockOrderRow).order_by(StockOrderRow.number))
     assert (order.status, order.approved_by, order.expected_on, order.emailed_to, order.task_number) == (
@@ -410,3 +420,76 @@ async def test_managers_see_low_items_on_their_home(running: RunningBot, double:
     await double.send_app_home_opened(LUCA)
     staff = await double.wait_for(lambda: double.home_view(LUCA))
     assert "Stock below minimum" not in json.dumps(staff, ensure_ascii=False)
+
+
+async def _approved_order(double: SlackDouble, running: RunningBot) -> Ephemeral:
+    """Molino Rossi (with an email) gets a one-line draft order; returns the draft message."""
+    await command(double, ALEX, f"stock supplier Molino Rossi email <mailto:{SUPPLIER}|{SUPPLIER}> lead 2 days")
+    await command(double, LUCA, "stock add flour 4 kg min 10 supplier Molino Rossi")
+    return await command(double, ALEX, "stock reorder")
+
+
+@pytest.mark.parametrize("smtp", [1], indirect=True)
+async def test_an_email_the_relay_refused_is_sent_by_the_check_up_and_the_manager_told(
+    mailing: RunningBot, double: SlackDouble, smtp: SmtpSink
+) -> None:
+    drafted = await _approved_order(double, mailing)
+    await double.send_block_action(ALEX, "stock_order_approve", message=drafted)
+    approved = await double.wait_for(
+        lambda: next((e for e in double.ephemerals(ALEX) if "approved" in e.all_text()), None)
+    )
+    assert f"The email to {SUPPLIER} could not be sent just now: I will try again" in approved.all_text()
+    assert smtp.messages == []
+    (order,) = await stored_rows(mailing.bot.engine, select(StockOrderRow))
+    assert (order.status, order.emailed_to, order.task_number) == ("approved", None, 1)
+
+    # Five minutes on, the check-up sends it (the relay takes it now) and tells the approver; nothing twice.
+    mailing.clock.advance(timedelta(minutes=5))
+    assert await mailing.tick() == 1
+    (raw,) = smtp.messages
+    assert message_from_bytes(raw, policy=default)["Subject"] == "Order #1"
+    told = await double.wait_for(
+        lambda: next((m for m in bot_dms(double, ALEX) if "finished what the approval" in m.all_text()), None)
+    )
+    assert f"Emailed to {SUPPLIER}." in told.all_text()
+    assert "Task #" not in told.all_text()  # the task was made at the approval
+    (order,) = await stored_rows(mailing.bot.engine, select(StockOrderRow))
+    assert order.emailed_to == SUPPLIER
+    assert len(await stored_rows(mailing.bot.engine, select(TaskRow))) == 1
+
+
+async def test_an_approval_cut_short_before_its_task_is_finished_by_the_check_up(
+    mailing: RunningBot, double: SlackDouble, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drafted = await _approved_order(double, mailing)
+    tasks = mailing.bot.services.tasks
+
+    async def crash(*_args: Any, **_kwargs: Any) -> Any:  # the process dies right after the email
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks, "create", crash)
+        await double.send_block_action(ALEX, "stock_order_approve", message=drafted)
+        await double.wait_for(lambda: smtp.messages or None)
+        await finish_background_work()
+    (order,) = await stored_rows(mailing.bot.engine, select(StockOrderRow))
+    assert (order.status, order.emailed_to, order.task_number) == ("approved", SUPPLIER, None)
+    assert await stored_rows(mailing.bot.engine, select(TaskRow)) == []
+
+    mailing.clock.advance(timedelta(minutes=5))
+    assert await mailing.tick() == 1
+    (task,) = await stored_rows(mailing.bot.engine, select(TaskRow))
+    assert (task.title, task.assignee) == ("Receive delivery: order #1 from Molino Rossi", ALEX)
+    assert task.due_utc == datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    told = await double.wait_for(
+        lambda: next((m for m in bot_dms(double, ALEX) if "finished what the approval" in m.all_text()), None)
+    )
+    assert "Task #1 to receive the delivery" in told.all_text()
+    assert len(smtp.messages) == 1  # the email had gone: not sent again
+    (order,) = await stored_rows(mailing.bot.engine, select(StockOrderRow))
+    assert order.task_number == 1
+
+    # Nothing left to do: a later tick finds no delivery, and nobody is told again.
+    mailing.clock.advance(timedelta(hours=1))
+    await mailing.tick()
+    assert len([m for m in bot_dms(double, ALEX) if "finished what the approval" in m.all_text()]) == 1

@@ -89,11 +89,15 @@ class _LoopThread:
 
 
 class _SinkHandler:
-    def __init__(self, messages: list[bytes]) -> None:
+    def __init__(self, messages: list[bytes], refuse_first: int) -> None:
         self._messages = messages
+        self._refusals_left = refuse_first
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         assert envelope.original_content is not None
+        if self._refusals_left > 0:  # a relay that is busy for a while: a temporary failure, kept nothing
+            self._refusals_left -= 1
+            return "451 4.3.0 Try again later"
         self._messages.append(envelope.original_content)
         return "250 2.0.0 OK"
 
@@ -104,14 +108,16 @@ async def local_smtp_sink(
     tls_context: ssl.SSLContext | None = None,
     implicit_tls: bool = False,
     login: tuple[str, str] | None = None,
+    refuse_first: int = 0,
 ) -> AsyncIterator[SmtpSink]:
     """An SMTP server on loopback that keeps every message it is given.
 
     `tls_context` (a server context): offer STARTTLS and require it, or with `implicit_tls` speak TLS from the first
     byte (port-465 style). `login` (user, password): AUTH PLAIN/LOGIN with these, required after STARTTLS (offered
-    and checked, not required, with TLS from the first byte or without TLS)."""
+    and checked, not required, with TLS from the first byte or without TLS). `refuse_first`: answer that many messages
+    with a temporary failure (451) before accepting any."""
     messages: list[bytes] = []
-    handler = _SinkHandler(messages)
+    handler = _SinkHandler(messages, refuse_first)
     runner = _LoopThread("smtp-sink")
     runner.start()
     protocols: list[SMTP] = []
