@@ -36,10 +36,8 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,12 +49,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from bench.common import p99, scratch_engine, summary, timed_each  # noqa: E402
 from bot.domain.answers import AnswerDraft, AnswerService, all_words, fold  # noqa: E402
 from bot.domain.clock import ManualClock  # noqa: E402
 from bot.domain.ids import TeamId, UserId  # noqa: E402
 from bot.domain.ports import UnitOfWork  # noqa: E402
 from bot.domain.roles import Actor, Role  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
+from storage.db import session_factory  # noqa: E402
 from storage.models_cases import CaseRow  # noqa: E402
 from storage.unit_of_work import SqlUnitOfWork  # noqa: E402
 
@@ -303,41 +302,12 @@ def same_for_both(word: str, vocabulary: Iterable[str]) -> bool:
     return all((word in stored) == fold(stored).startswith(word) for stored in vocabulary if word in fold(stored))
 
 
-def summary(name: str, samples: list[float]) -> str:
-    ordered = sorted(samples)
-    return (
-        f"{name:<44} p50 {percentile(ordered, 0.5):7.2f} ms   p99 {percentile(ordered, 0.99):7.2f} ms   "
-        f"mean {statistics.fmean(ordered) * 1000:7.2f} ms"
-    )
-
-
-def percentile(ordered: list[float], share: float) -> float:
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
-
-
-async def timed(asked: list[str], call: Callable[[str], Awaitable[object]]) -> list[float]:
-    samples: list[float] = []
-    for query in asked:
-        began = time.perf_counter()
-        await call(query)
-        samples.append(time.perf_counter() - began)
-    return samples
-
-
 async def main(answer_count: int, case_count: int, query_count: int, seed: int, database_url: str | None) -> bool:
     rng = random.Random(seed)
     data = corpus(answer_count, case_count, rng)
     asked = queries(data, query_count, rng)
-    with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite:///{folder}/bench.db"
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        engine = await _fresh_engine(url, schema)
-        try:
-            return await _run(engine, data, asked, seed)
-        finally:
-            await engine.dispose()
-            if not url.startswith("sqlite"):
-                await _execute(url, f'DROP SCHEMA "{schema}" CASCADE')
+    async with scratch_engine(database_url) as engine:
+        return await _run(engine, data, asked, seed)
 
 
 async def _run(engine: AsyncEngine, data: Corpus, asked: list[str], seed: int) -> bool:
@@ -375,11 +345,11 @@ async def _run(engine: AsyncEngine, data: Corpus, asked: list[str], seed: int) -
 
     # Warm up the caches both sides use, then measure each side over the same queries, in turn.
     for call in (ours_answer, ours_case, like_answer, like_case):
-        await timed(asked[:20], call)
-    ours_answers = await timed(asked, ours_answer)
-    like_answers = await timed(asked, like_answer)
-    ours_cases = await timed(asked, ours_case)
-    like_cases = await timed(asked, like_case)
+        await timed_each(asked[:20], call)
+    ours_answers = await timed_each(asked, ours_answer)
+    like_answers = await timed_each(asked, like_answer)
+    ours_cases = await timed_each(asked, ours_case)
+    like_cases = await timed_each(asked, like_case)
 
     found_answers = [len((await service.search(reader, q)).answers) for q in asked]
     found_cases = [len(await service.search_cases(TEAM, q, CASE_LIMIT)) for q in asked]
@@ -416,14 +386,14 @@ async def _run(engine: AsyncEngine, data: Corpus, asked: list[str], seed: int) -
         f"answers found: {sum(1 for n in found_answers if n)} queries, cases found: "
         f"{sum(1 for n in found_cases if n)} queries"
     )
-    print(summary(f"baseline LIKE answers (top {ANSWER_LIMIT})", like_answers))
-    print(summary(f"ours /ops answer (top {ANSWER_LIMIT}, ranked)", ours_answers))
-    print(summary(f"baseline LIKE cases (newest {CASE_LIMIT})", like_cases))
-    print(summary(f"ours search_cases (newest {CASE_LIMIT})", ours_cases))
+    print(summary(f"baseline LIKE answers (top {ANSWER_LIMIT})", like_answers, name_width=44, number_width=7))
+    print(summary(f"ours /ops answer (top {ANSWER_LIMIT}, ranked)", ours_answers, name_width=44, number_width=7))
+    print(summary(f"baseline LIKE cases (newest {CASE_LIMIT})", like_cases, name_width=44, number_width=7))
+    print(summary(f"ours search_cases (newest {CASE_LIMIT})", ours_cases, name_width=44, number_width=7))
     for name, ours, baseline in (("answers", ours_answers, like_answers), ("cases", ours_cases, like_cases)):
         print(
             f"speed-up {name}: median {statistics.median(baseline) / statistics.median(ours):.1f}x, "
-            f"p99 {percentile(sorted(baseline), 0.99) / percentile(sorted(ours), 0.99):.1f}x"
+            f"p99 {p99(baseline) / p99(ours):.1f}x"
         )
     agreed = not disagreements and len(sample) > 0
     print(
@@ -432,9 +402,9 @@ async def _run(engine: AsyncEngine, data: Corpus, asked: list[str], seed: int) -
     )
     for line in disagreements:
         print(line)
-    worst = max(percentile(sorted(ours_answers), 0.99), percentile(sorted(ours_cases), 0.99))
-    print(f"p99 ours: answers {percentile(sorted(ours_answers), 0.99):.2f} ms, cases "
-          f"{percentile(sorted(ours_cases), 0.99):.2f} ms  (target < {TARGET_MS:.0f} ms on SQLite)")  # fmt: skip
+    worst = max(p99(ours_answers), p99(ours_cases))
+    print(f"p99 ours: answers {p99(ours_answers):.2f} ms, cases "
+          f"{p99(ours_cases):.2f} ms  (target < {TARGET_MS:.0f} ms on SQLite)")  # fmt: skip
     verdict = agreed and (worst < TARGET_MS or engine.dialect.name != "sqlite")
     print("PASS" if verdict else "FAIL")
     return verdict
@@ -448,24 +418,6 @@ async def _analyze(engine: AsyncEngine) -> None:
     """Fresh planner statistics, as a database that has grown to this size would have."""
     async with engine.begin() as connection:
         await connection.execute(text("ANALYZE"))
-
-
-async def _execute(url: str, statement: str) -> None:
-    admin = create_engine(url)
-    async with admin.begin() as connection:
-        await connection.execute(text(statement))
-    await admin.dispose()
-
-
-async def _fresh_engine(url: str, schema: str) -> AsyncEngine:
-    """A migrated database: the SQLite file, or a PostgreSQL schema of its own (dropped at the end)."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-    else:
-        await _execute(url, f'CREATE SCHEMA "{schema}"')
-        engine = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    await migrate(engine)
-    return engine
 
 
 if __name__ == "__main__":

@@ -23,10 +23,7 @@ import asyncio
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,9 +32,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from bench.common import p99, scratch_engine, summary, timed  # noqa: E402
 from bot.domain.books import (  # noqa: E402
     BooksService,
     EntryKind,
@@ -57,7 +55,7 @@ from bot.domain.workspace import WorkspaceSettings  # noqa: E402
 from bot.i18n import translator  # noqa: E402
 from bot.rendering.blocks import Reply  # noqa: E402
 from bot.rendering.books import export_csv, export_xlsx, summary_message  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
+from storage.db import session_factory  # noqa: E402
 from storage.models_books import BookCounterRow, BookEntryRow  # noqa: E402
 from storage.unit_of_work import SqlUnitOfWork  # noqa: E402
 
@@ -71,28 +69,6 @@ TARGET_MS = 150.0
 CHUNK = 5000
 EXPENSES = ("food", "drinks", "cleaning", "rent", "utilities", "wages", "repairs", "marketing", "fees", "")
 INCOMES = ("dinners", "lunches", "catering", "")
-
-
-def summary(name: str, samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = ordered[len(ordered) // 2] * 1000
-    return (
-        f"{name:<46} p50 {p50:8.2f} ms   p99 {p99(samples):8.2f} ms   mean {statistics.fmean(ordered) * 1000:8.2f} ms"
-    )
-
-
-def p99(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-
-
-async def timed(repeat: int, call: Callable[[], Awaitable[object]]) -> list[float]:
-    samples: list[float] = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - began)
-    return samples
 
 
 def entries(seed: int, count: int) -> list[dict[str, Any]]:
@@ -176,16 +152,8 @@ async def baseline_summary(engine: AsyncEngine) -> MonthSummary:
 
 
 async def main(arguments: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory() as folder:
-        url = arguments.database_url or f"sqlite:///{folder}/bench.db"
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        engine = await _fresh_engine(url, schema)
-        try:
-            return await _run(engine, arguments)
-        finally:
-            await engine.dispose()
-            if not url.startswith("sqlite"):
-                await _execute(url, f'DROP SCHEMA "{schema}" CASCADE')
+    async with scratch_engine(arguments.database_url) as engine:
+        return await _run(engine, arguments)
 
 
 async def _run(engine: AsyncEngine, arguments: argparse.Namespace) -> int:
@@ -243,24 +211,6 @@ async def _run(engine: AsyncEngine, arguments: argparse.Namespace) -> int:
     verdict = "PASS" if passed else "FAIL"
     print(f"{verdict}: ours p99 {worst:.1f} ms (target < {TARGET_MS:.0f} ms), same content {'yes' if same else 'no'}")
     return 0 if passed else 1
-
-
-async def _execute(url: str, statement: str) -> None:
-    admin = create_engine(url)
-    async with admin.begin() as connection:
-        await connection.execute(text(statement))
-    await admin.dispose()
-
-
-async def _fresh_engine(url: str, schema: str) -> AsyncEngine:
-    """A migrated database: the SQLite file, or a PostgreSQL schema of its own (dropped at the end)."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-    else:
-        await _execute(url, f'CREATE SCHEMA "{schema}"')
-        engine = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    await migrate(engine)
-    return engine
 
 
 if __name__ == "__main__":

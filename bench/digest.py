@@ -26,11 +26,9 @@ import asyncio
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal
@@ -44,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, insert, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from bench.common import p99, scratch_engine, summary, timed  # noqa: E402
 from bot.domain.cases import TARGETS, CaseKind, CaseStatus, Severity  # noqa: E402
 from bot.domain.clock import ManualClock  # noqa: E402
 from bot.domain.digests import (  # noqa: E402
@@ -85,7 +84,7 @@ from bot.domain.shifts import shift_span  # noqa: E402
 from bot.i18n import translator  # noqa: E402
 from bot.rendering.blocks import Reply  # noqa: E402
 from bot.rendering.digests import daily_message  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
+from storage.db import session_factory  # noqa: E402
 from storage.models_appointments import AppointmentRow  # noqa: E402
 from storage.models_cases import CaseRow  # noqa: E402
 from storage.models_checklists import (  # noqa: E402
@@ -113,27 +112,6 @@ CHUNK = 5000
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, clock_time(hour, minute), tzinfo=ZONE).astimezone(UTC)
-
-
-def summary(name: str, samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = ordered[len(ordered) // 2] * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    return f"{name:<44} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   mean {statistics.fmean(ordered) * 1000:8.2f} ms"
-
-
-def p99(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-
-
-async def timed(repeat: int, call: Callable[[], Awaitable[object]]) -> list[float]:
-    samples: list[float] = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - began)
-    return samples
 
 
 # ---- the workspace ----------------------------------------------------------------------------------------------
@@ -750,16 +728,8 @@ def _meeting(row: MeetingRow, overrides: tuple[Override, ...]) -> Meeting:
 
 
 async def main(arguments: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory() as folder:
-        url = arguments.database_url or f"sqlite:///{folder}/bench.db"
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        engine = await _fresh_engine(url, schema)
-        try:
-            return await _run(engine, arguments)
-        finally:
-            await engine.dispose()
-            if not url.startswith("sqlite"):
-                await _execute(url, f'DROP SCHEMA "{schema}" CASCADE')
+    async with scratch_engine(arguments.database_url) as engine:
+        return await _run(engine, arguments)
 
 
 async def _run(engine: AsyncEngine, arguments: argparse.Namespace) -> int:
@@ -805,8 +775,8 @@ async def _run(engine: AsyncEngine, arguments: argparse.Namespace) -> int:
         f"{digest.feedback.count}; message {len(reply.blocks)} blocks, the longest text {_longest(reply)} chars"
     )
     print(f"ours: {len(queries)} queries")
-    print(summary("ours: DigestService.daily + daily_message", our_samples))
-    print(summary("baseline: every row into Python + message", baseline_samples))
+    print(summary("ours: DigestService.daily + daily_message", our_samples, name_width=44))
+    print(summary("baseline: every row into Python + message", baseline_samples, name_width=44))
     ratio = statistics.median(baseline_samples) / statistics.median(our_samples)
     print(f"baseline / ours (median): {ratio:.0f}x")
     print(f"same digest and message both ways: {'yes' if same else 'NO'}")
@@ -827,24 +797,6 @@ def _explain(ours: DailyDigest, theirs: DailyDigest) -> None:
     for name in ("people", "meetings", "tasks", "checklists", "cases", "feedback"):
         if getattr(ours, name) != getattr(theirs, name):
             print(f"  differs: {name}\n    ours:     {getattr(ours, name)}\n    baseline: {getattr(theirs, name)}")
-
-
-async def _execute(url: str, statement: str) -> None:
-    admin = create_engine(url)
-    async with admin.begin() as connection:
-        await connection.execute(text(statement))
-    await admin.dispose()
-
-
-async def _fresh_engine(url: str, schema: str) -> AsyncEngine:
-    """A migrated database: the SQLite file, or a PostgreSQL schema of its own (dropped at the end)."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-    else:
-        await _execute(url, f'CREATE SCHEMA "{schema}"')
-        engine = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    await migrate(engine)
-    return engine
 
 
 if __name__ == "__main__":

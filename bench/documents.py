@@ -34,10 +34,7 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -48,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from bench.common import p99, scratch_engine, summary, timed_each  # noqa: E402
 from bot.domain.answers import all_words, fold  # noqa: E402
 from bot.domain.clock import ManualClock  # noqa: E402
 from bot.domain.documents import (  # noqa: E402
@@ -65,7 +63,7 @@ from bot.domain.people import Profile  # noqa: E402
 from bot.domain.roles import Actor, Role  # noqa: E402
 from bot.i18n import translator  # noqa: E402
 from bot.rendering.documents import document_markdown, document_pdf  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
+from storage.db import session_factory  # noqa: E402
 from storage.unit_of_work import SqlUnitOfWork  # noqa: E402
 
 TEAM = TeamId("T0BENCH01")
@@ -246,27 +244,6 @@ def same_for_both(word: str, vocabulary: set[str]) -> bool:
 # ---- measuring --------------------------------------------------------------------------------------------------
 
 
-def percentile(ordered: list[float], share: float) -> float:
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
-
-
-def summary(name: str, samples: list[float]) -> str:
-    ordered = sorted(samples)
-    return (
-        f"{name:<46} p50 {percentile(ordered, 0.5):7.2f} ms   p99 {percentile(ordered, 0.99):7.2f} ms   "
-        f"mean {statistics.fmean(ordered) * 1000:7.2f} ms"
-    )
-
-
-async def timed(asked: list[str], call: Callable[[str], Awaitable[object]]) -> list[float]:
-    samples: list[float] = []
-    for query in asked:
-        began = time.perf_counter()
-        await call(query)
-        samples.append(time.perf_counter() - began)
-    return samples
-
-
 async def _no_profile(team: TeamId, user: UserId) -> Profile:
     raise AssertionError("searching needs no profile")
 
@@ -275,16 +252,8 @@ async def main(count: int, query_count: int, pdf_count: int, seed: int, database
     rng = random.Random(seed)
     stored = drafts(count, rng)
     asked = queries([d for d in stored if d.team == TEAM], query_count, rng)
-    with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite:///{folder}/bench.db"
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        engine = await _fresh_engine(url, schema)
-        try:
-            return await _run(engine, stored, asked, pdf_count, seed)
-        finally:
-            await engine.dispose()
-            if not url.startswith("sqlite"):
-                await _execute(url, f'DROP SCHEMA "{schema}" CASCADE')
+    async with scratch_engine(database_url) as engine:
+        return await _run(engine, stored, asked, pdf_count, seed)
 
 
 async def _run(
@@ -315,9 +284,9 @@ async def _run(
         return await like_numbers(engine, query, LIMIT)
 
     for call in (ours, baseline):
-        await timed(asked[:20], call)
-    ours_samples = await timed(asked, ours)
-    like_samples = await timed(asked, baseline)
+        await timed_each(asked[:20], call)
+    ours_samples = await timed_each(asked, ours)
+    like_samples = await timed_each(asked, baseline)
     found = [len((await service.search(reader, query)).documents) for query in asked]
 
     vocabulary = {w for d in stored if d.team == TEAM for w in _WORD.findall(d.search_text())}
@@ -363,16 +332,18 @@ async def _run(
         f"{len(asked)} queries of 1-3 words by a member of staff, e.g. {', '.join(repr(q) for q in asked[:5])}; "
         f"{sum(1 for n in found if n)} found something"
     )
-    print(summary(f"baseline LIKE scan (newest {LIMIT})", like_samples))
-    print(summary(f"ours /ops doc search (top {LIMIT}, ranked)", ours_samples))
+    print(summary(f"baseline LIKE scan (newest {LIMIT})", like_samples, number_width=7))
+    print(summary(f"ours /ops doc search (top {LIMIT}, ranked)", ours_samples, number_width=7))
     for kind in ("common", "specific", "random"):
         picked = [n for n, (asked_kind, _query) in enumerate(classified) if asked_kind == kind]
         if picked:
-            print(summary(f"  {kind} words ({len(picked)}): baseline", [like_samples[n] for n in picked]))
-            print(summary(f"  {kind} words ({len(picked)}): ours", [ours_samples[n] for n in picked]))
+            print(
+                summary(f"  {kind} words ({len(picked)}): baseline", [like_samples[n] for n in picked], number_width=7)
+            )
+            print(summary(f"  {kind} words ({len(picked)}): ours", [ours_samples[n] for n in picked], number_width=7))
     print(
         f"speed-up: median {statistics.median(like_samples) / statistics.median(ours_samples):.1f}x, "
-        f"p99 {percentile(sorted(like_samples), 0.99) / percentile(sorted(ours_samples), 0.99):.1f}x"
+        f"p99 {p99(like_samples) / p99(ours_samples):.1f}x"
     )
     agreed = not disagreements and len(sample) > 0
     print(
@@ -381,10 +352,10 @@ async def _run(
     )
     for line in disagreements:
         print(line)
-    print(summary(f"handover PDF ({size // 1024} KiB), {pdf_count} times", pdf_samples))
-    print(summary("handover Markdown, for comparison", md_samples))
-    search_p99 = percentile(sorted(ours_samples), 0.99)
-    pdf_p99 = percentile(sorted(pdf_samples), 0.99)
+    print(summary(f"handover PDF ({size // 1024} KiB), {pdf_count} times", pdf_samples, number_width=7))
+    print(summary("handover Markdown, for comparison", md_samples, number_width=7))
+    search_p99 = p99(ours_samples)
+    pdf_p99 = p99(pdf_samples)
     print(
         f"p99 ours: search {search_p99:.2f} ms (target < {SEARCH_TARGET_MS:.0f} ms on SQLite), "
         f"PDF {pdf_p99:.2f} ms (target < {PDF_TARGET_MS:.0f} ms)"
@@ -392,23 +363,6 @@ async def _run(
     verdict = agreed and pdf_p99 < PDF_TARGET_MS and (search_p99 < SEARCH_TARGET_MS or engine.dialect.name != "sqlite")
     print("PASS" if verdict else "FAIL")
     return verdict
-
-
-async def _execute(url: str, statement: str) -> None:
-    admin = create_engine(url)
-    async with admin.begin() as connection:
-        await connection.execute(text(statement))
-    await admin.dispose()
-
-
-async def _fresh_engine(url: str, schema: str) -> AsyncEngine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-    else:
-        await _execute(url, f'CREATE SCHEMA "{schema}"')
-        engine = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    await migrate(engine)
-    return engine
 
 
 if __name__ == "__main__":

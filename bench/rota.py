@@ -21,10 +21,7 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -34,9 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from bench.common import scratch_engine, summary, timed  # noqa: E402
 from bot.app import build_services  # noqa: E402
 from bot.domain.access import WorkspaceDefaults  # noqa: E402
 from bot.domain.clock import ManualClock  # noqa: E402
@@ -48,7 +44,6 @@ from bot.rendering import people as people_render  # noqa: E402
 from bot.rendering import shifts as render  # noqa: E402
 from bot.rendering.blocks import Reply  # noqa: E402
 from bot.services import Services  # noqa: E402
-from storage.db import create_engine, migrate  # noqa: E402
 
 TEAM = TeamId("T0BENCH01")
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday, 10:00 in Rome
@@ -63,27 +58,8 @@ def actor(user: UserId, role: Role = Role.STAFF) -> Actor:
     return Actor(TEAM, user, role, "en", ZoneInfo("Europe/Rome"))
 
 
-def summary(name: str, samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = ordered[len(ordered) // 2] * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    return f"{name:<34} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   mean {statistics.fmean(ordered) * 1000:7.2f} ms"
-
-
-async def timed(repeat: int, call: Callable[[], Awaitable[object]]) -> list[float]:
-    samples: list[float] = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - began)
-    return samples
-
-
 async def main(people: int, repeat: int, database_url: str | None) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite:///{folder}/bench.db"
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        engine = await _fresh_engine(url, schema)
+    async with scratch_engine(database_url) as engine:
         clock = ManualClock(START)
         # No Slack calls are made here: every actor is built by hand, so the client only has to exist.
         client = AsyncWebClient(token="xoxb-bench", base_url="http://127.0.0.1:9/")
@@ -126,35 +102,14 @@ async def main(people: int, repeat: int, database_url: str | None) -> None:
 
         print(f"database: {engine.dialect.name}; {people} people, {made} shifts made by {2 * people} patterns")
         print(f"expanding patterns: {expansion * 1000 / made:.2f} ms per shift ({expansion:.2f} s in all)")
-        print(summary("baseline /ops hours (read+render)", hours))
-        print(summary("/ops onshift (read+render)", onshift))
-        print(summary("/ops rota message (read+render)", rota_message))
-        print(summary("/ops rota PNG", png))
+        print(summary("baseline /ops hours (read+render)", hours, name_width=34, number_width=7))
+        print(summary("/ops onshift (read+render)", onshift, name_width=34, number_width=7))
+        print(summary("/ops rota message (read+render)", rota_message, name_width=34, number_width=7))
+        print(summary("/ops rota PNG", png, name_width=34, number_width=7))
         print(f"{'rota shifts this week':<34} {len(rota.shifts)}; PNG {len(await _png(words, rota, names))} bytes")
         print(f"claim race: {len(free)} at once -> {len(winners)} winner in {race * 1000:.1f} ms")
         ratio = statistics.median(onshift) / statistics.median(hours)
         print(f"onshift / baseline (median): {ratio:.2f}x")
-        await engine.dispose()
-        if not url.startswith("sqlite"):
-            await _execute(url, f'DROP SCHEMA "{schema}" CASCADE')
-
-
-async def _execute(url: str, statement: str) -> None:
-    admin = create_engine(url)
-    async with admin.begin() as connection:
-        await connection.execute(text(statement))
-    await admin.dispose()
-
-
-async def _fresh_engine(url: str, schema: str) -> AsyncEngine:
-    """A migrated database: the SQLite file, or a PostgreSQL schema of its own (dropped at the end)."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-    else:
-        await _execute(url, f'CREATE SCHEMA "{schema}"')
-        engine = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    await migrate(engine)
-    return engine
 
 
 async def _render_hours(services: Services, reader: Actor) -> Reply:

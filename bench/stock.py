@@ -27,11 +27,8 @@ import asyncio
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,9 +38,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select, text, update  # noqa: E402
+from sqlalchemy import func, insert, select, update  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from bench.common import p99, scratch_engine, summary, timed_each  # noqa: E402
 from bot.domain.clock import ManualClock  # noqa: E402
 from bot.domain.digests import LowStockLine, Top  # noqa: E402
 from bot.domain.ids import TeamId, UserId  # noqa: E402
@@ -61,7 +59,7 @@ from bot.domain.stock import (  # noqa: E402
 from bot.domain.workspace import WorkspaceSettings  # noqa: E402
 from bot.i18n import translator  # noqa: E402
 from bot.rendering import stock as render  # noqa: E402
-from storage.db import create_engine, migrate, session_factory  # noqa: E402
+from storage.db import session_factory  # noqa: E402
 from storage.models_stock import StockItemRow, StockMovementRow, StockSupplierRow  # noqa: E402
 from storage.unit_of_work import SqlUnitOfWork  # noqa: E402
 
@@ -73,31 +71,6 @@ TARGET_MS = 100.0
 CHUNK = 5000
 UNITS = ("kg", "g", "l", "ml", "pcs", "boxes")
 LOCATIONS = ("kitchen", "bar", "cellar", "storeroom")
-
-
-def summary(name: str, samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = ordered[len(ordered) // 2] * 1000
-    return (
-        f"{name:<46} p50 {p50:8.2f} ms   p99 {p99(samples):8.2f} ms   mean {statistics.fmean(ordered) * 1000:8.2f} ms"
-    )
-
-
-def p99(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-
-
-async def timed(
-    repeat: int, call: Callable[[int], Awaitable[object]], after: Callable[[int], Awaitable[object]]
-) -> list[float]:
-    samples: list[float] = []
-    for round_ in range(repeat):
-        began = time.perf_counter()
-        await call(round_)
-        samples.append(time.perf_counter() - began)
-        await after(round_)
-    return samples
 
 
 # ---- the store room ---------------------------------------------------------------------------------------------
@@ -310,16 +283,8 @@ async def baseline_use(engine: AsyncEngine, name: str, amount: Decimal) -> Decim
 
 
 async def main(arguments: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory() as folder:
-        url = arguments.database_url or f"sqlite:///{folder}/bench.db"
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        engine = await _fresh_engine(url, schema)
-        try:
-            return await _run(engine, arguments)
-        finally:
-            await engine.dispose()
-            if not url.startswith("sqlite"):
-                await _execute(url, f'DROP SCHEMA "{schema}" CASCADE')
+    async with scratch_engine(arguments.database_url) as engine:
+        return await _run(engine, arguments)
 
 
 async def _run(engine: AsyncEngine, arguments: argparse.Namespace) -> int:
@@ -355,9 +320,6 @@ async def _run(engine: AsyncEngine, arguments: argparse.Namespace) -> int:
     async def give_back(round_: int) -> object:
         return await stock.move(actor, MovementKind.RECEIVE, names[round_], Amount(Decimal(1)))
 
-    async def nothing(_round: int) -> object:
-        return None
-
     async def ours_low(_round: int) -> object:
         return await stock.low_for_digest(TEAM, 8)
 
@@ -368,16 +330,16 @@ async def _run(engine: AsyncEngine, arguments: argparse.Namespace) -> int:
     same_low = await stock.low_for_digest(TEAM, 8) == await baseline_low(engine)
     results = {
         "listing": (
-            await timed(arguments.repeat, ours_listing, nothing),
-            await timed(arguments.baseline_repeat, theirs_listing, nothing),
+            await timed_each(range(arguments.repeat), ours_listing),
+            await timed_each(range(arguments.baseline_repeat), theirs_listing),
         ),
         "use": (
-            await timed(arguments.repeat, ours_use, give_back),
-            await timed(arguments.baseline_repeat, theirs_use, give_back),
+            await timed_each(range(arguments.repeat), ours_use, after=give_back),
+            await timed_each(range(arguments.baseline_repeat), theirs_use, after=give_back),
         ),
         "low": (
-            await timed(arguments.repeat, ours_low, nothing),
-            await timed(arguments.baseline_repeat, theirs_low, nothing),
+            await timed_each(range(arguments.repeat), ours_low),
+            await timed_each(range(arguments.baseline_repeat), theirs_low),
         ),
     }
     # Every stored quantity is still the sum of its movements, and both views of the store room agree.
@@ -416,24 +378,6 @@ async def _run(engine: AsyncEngine, arguments: argparse.Namespace) -> int:
 async def _stored_items(engine: AsyncEngine) -> list[StockItemRow]:
     async with session_factory(engine)() as session:
         return list((await session.scalars(select(StockItemRow).where(StockItemRow.team_id == TEAM))).all())
-
-
-async def _execute(url: str, statement: str) -> None:
-    admin = create_engine(url)
-    async with admin.begin() as connection:
-        await connection.execute(text(statement))
-    await admin.dispose()
-
-
-async def _fresh_engine(url: str, schema: str) -> AsyncEngine:
-    """A migrated database: the SQLite file, or a PostgreSQL schema of its own (dropped at the end)."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-    else:
-        await _execute(url, f'CREATE SCHEMA "{schema}"')
-        engine = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    await migrate(engine)
-    return engine
 
 
 if __name__ == "__main__":

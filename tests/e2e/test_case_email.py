@@ -12,31 +12,19 @@ from email.policy import default
 from typing import Any
 
 import pytest
-from aiohttp import web
 from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import build_app
-from bot.domain.clock import ManualClock
 from bot.mail.imap import ImapMailbox, poll_once
 from bot.mail.smtp_intake import SmtpIntake
-from bot.runtime import finish_background_work
 from bot.sandbox.records import Message
 from bot.sandbox.server import SlackDouble
-from bot.server import EVENTS_PATH, build_web_app
 from storage.models_cases import CaseNoteRow, CaseRow
-from tests.e2e.conftest import ALEX, SAM, RunningBot, bot_settings
-from tests.mail.servers import LocalImapServer, SmtpSink, local_imap_server, local_smtp_sink, raw_email
+from tests.e2e.conftest import ALEX, SAM, RunningBot
+from tests.mail.servers import LocalImapServer, SmtpSink, local_imap_server, raw_email
 from tests.stored import stored_rows
 
 CASES = "C0CASES01"
 SHOP = "help@shop.example"
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpSink]:
-    async with local_smtp_sink() as sink:
-        yield sink
 
 
 @pytest.fixture
@@ -46,31 +34,9 @@ async def imap() -> AsyncIterator[LocalImapServer]:
 
 
 @pytest.fixture
-async def mailing(
-    double: SlackDouble, engine: AsyncEngine, clock: ManualClock, smtp: SmtpSink
-) -> AsyncIterator[RunningBot]:
-    """The bot with its SMTP server set, so replies go out by email."""
-    settings = bot_settings(double).model_copy(
-        update={
-            "ops_smtp_host": smtp.host,
-            "ops_smtp_port": smtp.port,
-            "ops_smtp_from": SHOP,
-            "ops_smtp_starttls": False,
-        }
-    )
-    bot = build_app(settings, engine=engine, clock=clock, post_interval=0.0)
-    runner = web.AppRunner(build_web_app(bot, serve_events=True), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    double.connect_app(url + EVENTS_PATH)
-    try:
-        yield RunningBot(bot=bot, url=url, clock=clock)
-    finally:
-        await runner.cleanup()
-        await finish_background_work()
-        await bot.close()
+def smtp_from() -> str:
+    """The shop's address: the bot's replies to customers come from it (the `mailing` fixture)."""
+    return SHOP
 
 
 def posts(double: SlackDouble) -> list[Message]:

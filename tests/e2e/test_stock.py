@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email import message_from_bytes
@@ -19,21 +18,16 @@ from email.policy import default
 from typing import Any
 
 import pytest
-from aiohttp import web
 from pypdf import PdfReader
 from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import build_app
-from bot.domain.clock import ManualClock
 from bot.runtime import finish_background_work
 from bot.sandbox.records import Ephemeral, Message
 from bot.sandbox.server import SlackDouble
-from bot.server import EVENTS_PATH, build_web_app
 from storage.models_stock import StockItemRow, StockMovementRow, StockOrderLineRow, StockOrderRow
 from storage.models_tasks import TaskRow
-from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot, bot_settings
-from tests.mail.servers import SmtpSink, local_smtp_sink
+from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.mail.servers import SmtpSink
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC: 09:00 in Rome, the workspace's zone.
@@ -194,38 +188,9 @@ async def test_crossing_the_minimum_alerts_the_stock_channel_once(running: Runni
 
 
 @pytest.fixture
-async def smtp(request: pytest.FixtureRequest) -> AsyncIterator[SmtpSink]:
-    """The supplier's mail relay; `@pytest.mark.parametrize("smtp", [n], indirect=True)` makes it refuse n first."""
-    async with local_smtp_sink(refuse_first=getattr(request, "param", 0)) as sink:
-        yield sink
-
-
-@pytest.fixture
-async def mailing(
-    double: SlackDouble, engine: AsyncEngine, clock: ManualClock, smtp: SmtpSink
-) -> AsyncIterator[RunningBot]:
-    """The bot with an outgoing SMTP server, as the customer cases set it up."""
-    settings = bot_settings(double).model_copy(
-        update={
-            "ops_smtp_host": smtp.host,
-            "ops_smtp_port": smtp.port,
-            "ops_smtp_from": SHOP,
-            "ops_smtp_starttls": False,
-        }
-    )
-    bot = build_app(settings, engine=engine, clock=clock, post_interval=0.0)
-    runner = web.AppRunner(build_web_app(bot, serve_events=True), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    double.connect_app(url + EVENTS_PATH)
-    try:
-        yield RunningBot(bot=bot, url=url, clock=clock)
-    finally:
-        await runner.cleanup()
-        await finish_background_work()
-        await bot.close()
+def smtp_from() -> str:
+    """The kitchen's address: orders to suppliers come from it (the `mailing` fixture)."""
+    return SHOP
 
 
 async def test_reorder_draft_edit_approve_email_files_and_delivery_task(
