@@ -1,4 +1,4 @@
-"""`ops-assistant` (also `python -m bot`): run, migrate, manifest."""
+"""`ops-assistant` (also `python -m bot`): run, migrate, manifest, sandbox."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+
+from pydantic import ValidationError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import Words, translator
@@ -33,6 +35,13 @@ def _parser(words: Words) -> argparse.ArgumentParser:
     )
     manifest.add_argument("--socket", action="store_true", help=words("cli.manifest.socket"))
     manifest.add_argument("--url", default=None, help=words("cli.manifest.url"))
+
+    sandbox = commands.add_parser(
+        "sandbox", help=words("cli.sandbox.help"), description=words("cli.sandbox.description")
+    )
+    sandbox.add_argument("--port", type=int, default=8765, help=words("cli.sandbox.port"))
+    sandbox.add_argument("--seed", choices=["demo"], default=None, help=words("cli.sandbox.seed"))
+    sandbox.add_argument("--database-url", default="sqlite:///ops-sandbox.db", help=words("cli.sandbox.database_url"))
     return parser
 
 
@@ -58,6 +67,40 @@ def _run(settings: Settings, words: Words, args: argparse.Namespace) -> int:
     return 0
 
 
+def _sandbox(settings: Settings, words: Words, args: argparse.Namespace) -> int:
+    from bot.sandbox.runner import PortInUse, real_slack_variables, serve_sandbox
+
+    real = real_slack_variables()
+    if real:  # never confused with production: no sandbox on a machine set up for a real workspace
+        print(words("cli.sandbox.refused", variables=", ".join(real)), file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        Settings(_env_file=None, database_url=args.database_url)
+    except ValidationError:
+        print(words("cli.sandbox.bad_database_url"), file=sys.stderr)
+        return EXIT_CONFIG
+
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # its every wake-up is noise to someone trying it
+
+    def announce(url: str) -> None:
+        # Not translated: scripts and tests read this line.
+        print(f"Sandbox: {url}", flush=True)
+
+    try:
+        asyncio.run(
+            serve_sandbox(
+                settings, words, port=args.port, database_url=args.database_url, seed=args.seed, announce=announce
+            )
+        )
+    except PortInUse as exc:
+        print(words("cli.sandbox.port_busy", port=exc.port), file=sys.stderr)
+        return EXIT_CONFIG
+    except AnotherProcessRunning as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
+
+
 async def _migrate(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
@@ -77,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(words).parse_args(argv)
     if args.command == "run":
         return _run(settings, words, args)
+    if args.command == "sandbox":
+        return _sandbox(settings, words, args)
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         print(words("cli.migrate.done"))

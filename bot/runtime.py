@@ -7,6 +7,8 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, cast
@@ -17,6 +19,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import Bot, build_app
 from bot.config import Settings
+from bot.domain.clock import Clock
 from bot.mail.imap import ImapMailbox, MailboxError, poll_once
 from bot.mail.smtp_intake import SmtpIntake
 from bot.scheduling import SchedulerWaker
@@ -72,15 +75,31 @@ def build_scheduler(bot: Bot) -> AsyncIOScheduler:
     return scheduler
 
 
-async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Event | None = None) -> None:
-    stop = stop or asyncio.Event()
+@dataclass(frozen=True, slots=True)
+class RunningBot:
+    """A started bot: its HTTP side listens at `url`, its timers run; `waker` is the reminder engine's alarm."""
+
+    bot: Bot
+    scheduler: AsyncIOScheduler
+    waker: SchedulerWaker
+    url: str
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, options: ServeOptions, *, clock: Clock | None = None
+) -> AsyncIterator[RunningBot]:
+    """Start-up in a safe order (lock, migrations, app, timers, HTTP, mail); on leaving, a graceful stop.
+
+    `run` serves with this until a signal; the sandbox uses it with its own clock and the Slack double.
+    """
     lock = lock_single_process(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
-        bot = build_app(settings, engine=engine)
+        bot = build_app(settings, engine=engine, clock=clock)
         scheduler = build_scheduler(bot)
-        SchedulerWaker(scheduler, bot.reminders)
+        waker = SchedulerWaker(scheduler, bot.reminders)
         # On SQLite the lock proves no other bot runs: whatever is still claimed was a dead process's.
         await bot.reminders.recover(single_process=lock is not None)
         runner = web.AppRunner(
@@ -92,6 +111,7 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
         await runner.setup()
         site = web.TCPSite(runner, options.host, options.port)
         await site.start()
+        host, port = runner.addresses[0][:2]
         socket: _SocketConnection | None = None
         if options.socket_mode:
             # bolt's handler is untyped; this Protocol states the two calls we rely on.
@@ -99,7 +119,29 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
             await socket.connect_async()
         intake = await _start_mail(settings, bot, scheduler)
         scheduler.start()
-        _stop_on_signals(stop)
+        try:
+            yield RunningBot(bot=bot, scheduler=scheduler, waker=waker, url=f"http://{host}:{port}")
+        finally:
+            log.info("stopping: finishing in-flight requests")
+            if socket is not None:
+                await socket.close_async()
+            await runner.cleanup()  # stops accepting, waits for requests in progress
+            if intake is not None:
+                await intake.stop()
+            await finish_background_work()
+            scheduler.shutdown(wait=False)
+            await bot.reminders.stop()  # hand back anything claimed but not sent
+            await bot.close()
+    finally:
+        await engine.dispose()
+        if lock is not None:
+            lock.release()
+
+
+async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    async with running(settings, options) as live:
+        stop_on_signals(stop)
         # Everything built so far lives as long as the process: keep the collector from re-scanning it on
         # every collection, which otherwise shows up as tail latency under load.
         gc.freeze()
@@ -107,23 +149,9 @@ async def serve(settings: Settings, options: ServeOptions, *, stop: asyncio.Even
             "Ops Assistant is running (%s mode, port %d, schema %s)",
             "Socket" if options.socket_mode else "HTTP",
             options.port,
-            ", ".join(sorted(bot.schema_revisions)),
+            ", ".join(sorted(live.bot.schema_revisions)),
         )
         await stop.wait()
-        log.info("stopping: finishing in-flight requests")
-        if socket is not None:
-            await socket.close_async()
-        await runner.cleanup()  # stops accepting, waits for requests in progress
-        if intake is not None:
-            await intake.stop()
-        await finish_background_work()
-        scheduler.shutdown(wait=False)
-        await bot.reminders.stop()  # hand back anything claimed but not sent
-        await bot.close()
-    finally:
-        await engine.dispose()
-        if lock is not None:
-            lock.release()
     log.info("stopped")
 
 
@@ -163,7 +191,7 @@ async def _start_mail(settings: Settings, bot: Bot, scheduler: AsyncIOScheduler)
     return intake
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
+def stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread, or no signals

@@ -274,12 +274,17 @@ class ReminderEngine:
             except Exception:
                 log.exception("could not report the failed delivery %s", delivery.occurrence_key)
 
-    async def _schedule_next_wake(self) -> None:
+    async def next_due(self) -> datetime | None:
+        """The earliest instant something is due: a schedule's next fire time or a pending delivery's attempt."""
         async with self._uow() as uow:
             candidates = [await uow.schedules.earliest(), await uow.deliveries.earliest_ready()]
         upcoming = [instant for instant in candidates if instant is not None]
-        if upcoming:
-            self.poke(max(min(upcoming), self._clock.now()))
+        return min(upcoming) if upcoming else None
+
+    async def _schedule_next_wake(self) -> None:
+        upcoming = await self.next_due()
+        if upcoming is not None:
+            self.poke(max(upcoming, self._clock.now()))
 
 
 class SchedulerWaker:

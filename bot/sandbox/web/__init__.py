@@ -1,0 +1,1 @@
+"""The sandbox's local Slack-like page: Block Kit rendered as HTML and the web app serving it."""
