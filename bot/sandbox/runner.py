@@ -8,7 +8,6 @@ the page goes to the bot as Slack would send it: signed HTTP requests from the d
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import os
 import socket
@@ -28,6 +27,7 @@ from bot.domain.ids import TeamId, UserId
 from bot.i18n import Words
 from bot.runtime import RunningBot, ServeOptions, running, stop_on_signals
 from bot.sandbox.clock import SandboxClock
+from bot.sandbox.seed import seed_demo
 from bot.sandbox.server import SlackDouble
 from bot.sandbox.web.app import Jump, build_page_app
 from bot.sandbox.workspace import Workspace
@@ -188,18 +188,9 @@ async def sandbox(
 
 
 async def _seed_demo(double: SlackDouble, clock: SandboxClock) -> None:
-    """Sample data written through the double (`bot.sandbox.seed`); skipped with a warning where it is missing."""
+    """Trattoria's week, typed in through the double (`bot.sandbox.seed`)."""
     try:
-        module = importlib.import_module("bot.sandbox.seed")
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.sandbox.seed":
-            raise
-        log.warning("no demo data: bot.sandbox.seed is not available")
-        return
-    try:
-        result = module.seed_demo(double, clock)
-        if asyncio.iscoroutine(result):
-            await result
+        await seed_demo(double, clock)
     except Exception:  # the sandbox is still worth trying without the sample data
         log.exception("the demo data could not be written completely")
 
