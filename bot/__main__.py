@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import Words, translator
+from bot.logs import configure_logging
 from storage.db import AnotherProcessRunning, create_engine, migrate
 
 EXIT_CONFIG = 2
@@ -110,12 +111,13 @@ async def _migrate(settings: Settings) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("text")
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
+    configure_logging(settings.ops_log_format)
     words = translator().bind(settings.ops_language)
     args = _parser(words).parse_args(argv)
     if args.command == "run":

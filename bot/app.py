@@ -54,6 +54,7 @@ from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
 from bot.i18n import translator
 from bot.mail.outbound import SmtpSender
+from bot.metrics import Metrics, SlackApiErrorCounter
 from bot.rendering import appointments as appointment_render
 from bot.rendering import meeting_calendar
 from bot.rendering import shifts as shift_render
@@ -77,6 +78,8 @@ class Bot:
     reminders: ReminderEngine
     # Customer emails into cases (the IMAP poller and the SMTP listener call its `handle`).
     case_mail: CaseMail
+    # This bot's own Prometheus registry, served at GET /metrics.
+    metrics: Metrics
 
     async def calendar_feed(self, token: str) -> bytes | None:
         """The feed behind a calendar URL, or None for a token nobody holds."""
@@ -242,7 +245,10 @@ def build_app(
     if token is None:
         raise ValueError("SLACK_BOT_TOKEN is required to build the app")
     engine = engine or create_engine(settings.database_url)
-    client = build_web_client(token, settings.slack_api_url, _connection_pool(), ChannelPacer(post_interval))
+    metrics = Metrics()
+    client = build_web_client(
+        token, settings.slack_api_url, _connection_pool(), ChannelPacer(post_interval), SlackApiErrorCounter(metrics)
+    )
     services, reminder_engine = build_services(
         engine,
         client,
@@ -266,6 +272,7 @@ def build_app(
         schema_revisions=head_revisions(),
         reminders=reminder_engine,
         case_mail=CaseMail(services.cases, case_poster(services, client), _owner(client)),
+        metrics=metrics,
     )
 
 

@@ -16,6 +16,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///ops-assistant.db"
 
 Language = Literal["en", "it"]
+LogFormat = Literal["text", "json"]
 
 
 class Settings(BaseSettings):
@@ -49,6 +50,10 @@ class Settings(BaseSettings):
     ops_smtp_password: SecretStr | None = None
     ops_smtp_from: str | None = None
     ops_smtp_starttls: bool = True
+    # Logs: the usual text lines, or JSON lines carrying team, user and request_id (for a log collector).
+    ops_log_format: LogFormat = "text"
+    # GET /metrics is open on the bot's port unless this is set; then it needs `Authorization: Bearer <token>`.
+    ops_metrics_token: SecretStr | None = None
 
     @field_validator("slack_bot_token")
     @classmethod

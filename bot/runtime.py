@@ -103,7 +103,11 @@ async def running(
         # On SQLite the lock proves no other bot runs: whatever is still claimed was a dead process's.
         await bot.reminders.recover(single_process=lock is not None)
         runner = web.AppRunner(
-            build_web_app(bot, serve_events=not options.socket_mode),
+            build_web_app(
+                bot,
+                serve_events=not options.socket_mode,
+                metrics_token=settings.ops_metrics_token.get_secret_value() if settings.ops_metrics_token else None,
+            ),
             handle_signals=False,
             shutdown_timeout=GRACE_SECONDS,
             access_log=None,

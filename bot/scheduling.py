@@ -27,8 +27,10 @@ from bot.domain.ids import TeamId, UserId
 from bot.domain.ports import UnitOfWorkFactory
 from bot.domain.recurrence import Recurrence
 from bot.domain.reminders import (
+    LATE_AFTER,
     MAX_ATTEMPTS,
     Delivery,
+    DeliveryBacklog,
     DeliveryOutcomes,
     FailedRecord,
     Kind,
@@ -40,6 +42,7 @@ from bot.domain.reminders import (
     occurrences_to_deliver,
     retry_delay,
 )
+from bot.logs import bind_log_context, log_context
 
 log = logging.getLogger("ops.engine")
 
@@ -218,6 +221,9 @@ class ReminderEngine:
         gate = asyncio.Semaphore(self._concurrency)
 
         async def post(group: list[Delivery]) -> dict[int, Outcome]:
+            # Each group runs in its own task (gather), so these log identifiers stay with its lines only.
+            first = group[0]
+            bind_log_context(team=first.team, user=first.recipient, request_id=first.occurrence_key)
             async with gate:
                 return await self._post_group(group)
 
@@ -265,14 +271,23 @@ class ReminderEngine:
         async with self._uow() as uow:
             await uow.deliveries.finish(self.owner, records)
         for delivery, error in given_up:
-            log.error("delivery %s failed for good: %s", delivery.occurrence_key, error)
-            courier = self._couriers.get(delivery.kind)
-            if courier is None:
-                continue
-            try:
-                await courier.report_failure(delivery, error)
-            except Exception:
-                log.exception("could not report the failed delivery %s", delivery.occurrence_key)
+            with log_context(team=delivery.team, user=delivery.recipient, request_id=delivery.occurrence_key):
+                await self._give_up(delivery, error)
+
+    async def _give_up(self, delivery: Delivery, error: str) -> None:
+        log.error("delivery %s failed for good: %s", delivery.occurrence_key, error)
+        courier = self._couriers.get(delivery.kind)
+        if courier is None:
+            return
+        try:
+            await courier.report_failure(delivery, error)
+        except Exception:
+            log.exception("could not report the failed delivery %s", delivery.occurrence_key)
+
+    async def backlog(self) -> DeliveryBacklog:
+        """Pending deliveries (late ones: still unsent LATE_AFTER past their time) and failed ones, all teams."""
+        async with self._uow() as uow:
+            return await uow.deliveries.backlog(now=self._clock.now(), late_after=LATE_AFTER)
 
     async def next_due(self) -> datetime | None:
         """The earliest instant something is due: a schedule's next fire time or a pending delivery's attempt."""

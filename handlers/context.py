@@ -13,6 +13,8 @@ from bot.services import Services
 
 ACTOR = "ops_actor"
 WORDS = "ops_words"
+# Set on a Slack retry of a request already handled (acknowledged, nothing else done).
+DUPLICATE = "ops_duplicate"
 
 
 def actor_of(context: AsyncBoltContext) -> Actor:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import uuid4
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
 from bot.domain.ids import TeamId, UserId
+from bot.logs import bind_log_context
 from bot.services import Services
-from handlers.context import ACTOR, WORDS, team_of
+from handlers.context import ACTOR, DUPLICATE, WORDS, team_of
 
 
 def request_key(body: dict[str, Any]) -> str | None:
@@ -38,9 +40,12 @@ class RequestMiddleware:
         self, body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         team = team_of(body, context)
+        # Every log line from here on (the listener's too) says which workspace, person and request it is about.
+        bind_log_context(team=team, user=context.user_id, request_id=str(body.get("event_id") or uuid4().hex))
         key = request_key(body)
         if key is not None and team is not None and not await self._services.ledger.first_time(TeamId(team), key):
             # Already handled: acknowledge so Slack stops retrying, and do nothing else, not even a look-up.
+            context[DUPLICATE] = True  # counted as a duplicate at /metrics
             return BoltResponse(status=200, body="")
         await self._identify(team, context)
         await next()

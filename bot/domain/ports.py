@@ -33,7 +33,15 @@ from bot.domain.ids import ChannelId, TeamId, UserId
 from bot.domain.meetings import Meeting, MeetingDraft, Minutes, Override, PollOption, Room, Rsvp
 from bot.domain.people import DirectoryEntry, Profile
 from bot.domain.people_time import Away, Holiday, StoredHours, TimeOff, TimeOffDraft
-from bot.domain.reminders import Delivery, DeliveryOutcomes, Kind, Schedule, ScheduleMove, ScheduleSpec
+from bot.domain.reminders import (
+    Delivery,
+    DeliveryBacklog,
+    DeliveryOutcomes,
+    Kind,
+    Schedule,
+    ScheduleMove,
+    ScheduleSpec,
+)
 from bot.domain.roles import Role
 from bot.domain.shifts import (
     Duty,
@@ -130,6 +138,8 @@ class DeliveryRepository(Protocol):
     async def earliest_ready(self) -> datetime | None: ...
 
     async def counts(self, team: TeamId) -> dict[str, int]: ...
+
+    async def backlog(self, *, now: datetime, late_after: timedelta) -> DeliveryBacklog: ...
 
 
 class TaskRepository(Protocol):

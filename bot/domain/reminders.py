@@ -166,6 +166,15 @@ class FailedRecord:
     error: str
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryBacklog:
+    """The queue at a glance (for /metrics): waiting to be sent, of those past their time, failed for good."""
+
+    pending: int
+    late: int
+    failed: int
+
+
 @dataclass(slots=True)
 class DeliveryOutcomes:
     """What became of one claimed batch, recorded in one go."""

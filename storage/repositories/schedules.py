@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.ids import TeamId, UserId
 from bot.domain.reminders import (
     Delivery,
+    DeliveryBacklog,
     DeliveryOutcomes,
     DeliveryStatus,
     Kind,
@@ -345,3 +346,19 @@ class SqlDeliveryRepository:
             select(DeliveryRow.status, func.count()).where(DeliveryRow.team_id == team).group_by(DeliveryRow.status)
         )
         return {status: int(count) for status, count in rows}
+
+    async def backlog(self, *, now: datetime, late_after: timedelta) -> DeliveryBacklog:
+        """For the operator's /metrics, across every workspace on purpose (no team filter): how many deliveries
+        wait to be sent, how many of those are already past their time by `late_after`, and how many failed
+        for good. Nothing here reaches a person; it is three numbers about this process's queue."""
+        waiting = DeliveryRow.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value])
+        row = (
+            await self._session.execute(
+                select(
+                    func.count().filter(waiting),
+                    func.count().filter(waiting, DeliveryRow.due_utc < now - late_after),
+                    func.count().filter(DeliveryRow.status == DeliveryStatus.FAILED.value),
+                )
+            )
+        ).one()
+        return DeliveryBacklog(pending=int(row[0]), late=int(row[1]), failed=int(row[2]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -16,7 +17,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox.server import SlackDouble
-from tests.e2e.conftest import LUCA
+from tests.e2e.conftest import LUCA, TEAM
 
 pytestmark = pytest.mark.slow
 START_TIMEOUT = 30.0
@@ -61,17 +62,21 @@ async def bot_process(env: dict[str, str], cwd: Path, *args: str) -> AsyncIterat
 
 
 async def wait_healthy(port: int, process: asyncio.subprocess.Process) -> None:
+    """Until /readyz says the database answers with the current schema (`run` migrates before it serves).
+
+    Named for what it waited on before /readyz existed; tests/e2e/test_processes.py imports it by this name.
+    """
     deadline = asyncio.get_running_loop().time() + START_TIMEOUT
     async with aiohttp.ClientSession() as session:
         while asyncio.get_running_loop().time() < deadline:
             if process.returncode is not None:
                 raise AssertionError(f"the bot exited with {process.returncode}")
             with contextlib.suppress(aiohttp.ClientConnectionError):  # not listening yet
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
                     if response.status == 200:
                         return
             await asyncio.sleep(0.05)
-    raise AssertionError("the bot did not become healthy")
+    raise AssertionError("the bot did not become ready")
 
 
 async def test_run_serves_slack_and_stops_cleanly_on_sigterm(
@@ -104,6 +109,28 @@ async def test_run_serves_slack_and_stops_cleanly_on_sigterm(
         _out, err = await asyncio.wait_for(process.communicate(), START_TIMEOUT)
         assert process.returncode == 0, err.decode()
         assert b"stopped" in err
+
+
+async def test_json_logs_are_one_object_a_line_with_team_user_and_request_id(
+    double: SlackDouble, bot_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    env = bot_env | {"OPS_LOG_FORMAT": "json"}
+    async with bot_process(env, tmp_path, "run", "--http", "--port", str(port)) as process:
+        await wait_healthy(port, process)
+        double.connect_app(f"http://127.0.0.1:{port}/slack/events")
+        assert (await double.send_command(LUCA, "help")).status == 200
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), START_TIMEOUT)
+    assert process.returncode == 0, err.decode()
+    entries = [json.loads(line) for line in err.decode().splitlines()]  # every line is JSON, start to stop
+    assert {"time", "level", "logger", "message", "team", "user", "request_id"} <= entries[0].keys()
+    (command,) = [e for e in entries if e["logger"] == "ops.server" and e["message"].startswith("slack command")]
+    assert (command["team"], command["user"], command["level"]) == (TEAM, LUCA, "INFO")
+    assert command["request_id"]
+    assert entries[-1]["message"] == "stopped"
+    assert double.signing_secret not in err.decode()
+    assert double.bot_token not in err.decode()
 
 
 async def test_run_without_tokens_says_how_to_set_them(bot_env: dict[str, str], tmp_path: Path) -> None:
