@@ -19,10 +19,16 @@ class RecordedCall:
     args: dict[str, Any]
     status: int
     response: dict[str, Any]
+    token: str | None = None  # the token the call bore, to tell which installation (workspace) made it
 
     @property
     def ok(self) -> bool:
         return bool(self.response.get("ok"))
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The same as `response`: what the double answered."""
+        return self.response
 
 
 @dataclass(frozen=True, slots=True)

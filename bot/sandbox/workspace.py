@@ -126,3 +126,41 @@ class Workspace:
             channels=channels,
             usergroups=usergroups,
         )
+
+    @classmethod
+    def second_sample(cls) -> Workspace:
+        """Another business that installed the same app (same `app_id`); no id is shared with `sample()`."""
+        domain = "bottega-verde.example"
+        users = (
+            FakeUser("U0BOTSHP2", "ops-assistant", "Ops Assistant", "Europe/Rome", "it-IT", is_bot=True),
+            FakeUser(
+                "U0BEA0001",
+                "beatrice",
+                "Beatrice Conti",
+                "Europe/Rome",
+                "it-IT",
+                is_admin=True,
+                is_owner=True,
+                email=f"beatrice@{domain}",
+            ),
+            FakeUser("U0PIA0001", "pia", "Pia Marino", "Europe/Rome", "it-IT", email=f"pia@{domain}"),
+            FakeUser("U0TOM0001", "tom", "Tom Clarke", "Europe/London", "en-GB", email=f"tom@{domain}"),
+        )
+        everyone = tuple(u.id for u in users)
+        channels = (
+            FakeChannel("C0SHOPGEN", "general", everyone),
+            FakeChannel("C0SHOPOPS", "ops", ("U0BEA0001", "U0PIA0001", "U0BOTSHP2")),
+            FakeChannel("C0SHOPCUS", "customer-cases", ("U0BEA0001", "U0TOM0001", "U0BOTSHP2")),
+        )
+        usergroups = (FakeUsergroup("S0SHOPFLR", "floor", "Shop floor", ("U0PIA0001", "U0TOM0001")),)
+        return cls(
+            team_id="T0SHOP002",
+            team_domain="bottega-verde",
+            bot_user_id="U0BOTSHP2",
+            bot_id="B0BOTSHP2",
+            app_id=cls.sample().app_id,
+            users=users,
+            channels=channels,
+            usergroups=usergroups,
+            team_name="Bottega Verde",
+        )
