@@ -1,4 +1,4 @@
-"""`ops-assistant` (also `python -m bot`): run, migrate, manifest, sandbox."""
+"""`ops-assistant` (also `python -m bot`): run, migrate, manifest, sandbox, purge."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot import purge_cli
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import Words, translator
 from bot.logs import configure_logging
@@ -43,10 +44,14 @@ def _parser(words: Words) -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8765, help=words("cli.sandbox.port"))
     sandbox.add_argument("--seed", choices=["demo"], default=None, help=words("cli.sandbox.seed"))
     sandbox.add_argument("--database-url", default="sqlite:///ops-sandbox.db", help=words("cli.sandbox.database_url"))
+
+    purge_cli.add_parser(commands, words)
     return parser
 
 
 def _missing_secrets(settings: Settings, socket_mode: bool) -> list[str]:
+    if settings.oauth_mode():  # each workspace's bot token comes from its install
+        return [] if settings.slack_signing_secret is not None else ["SLACK_SIGNING_SECRET"]
     needed = ["slack_bot_token", "slack_app_token" if socket_mode else "slack_signing_secret"]
     return [name.upper() for name in needed if getattr(settings, name) is None]
 
@@ -55,6 +60,10 @@ def _run(settings: Settings, words: Words, args: argparse.Namespace) -> int:
     from bot.runtime import ServeOptions, serve
 
     socket_mode = args.socket or (not args.http and settings.slack_app_token is not None)
+    if socket_mode and settings.oauth_mode():
+        # Installs come back to /slack/oauth_redirect over HTTP, and Slack sends a distributed app's events there.
+        print(words("cli.run.oauth_needs_http"), file=sys.stderr)
+        return EXIT_CONFIG
     missing = _missing_secrets(settings, socket_mode)
     if missing:
         print(words("cli.run.missing_tokens", variables=", ".join(missing)), file=sys.stderr)
@@ -124,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings, words, args)
     if args.command == "sandbox":
         return _sandbox(settings, words, args)
+    if args.command == "purge":
+        return asyncio.run(purge_cli.purge(settings, words, args))
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         print(words("cli.migrate.done"))

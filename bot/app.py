@@ -6,10 +6,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,6 +53,7 @@ from bot.domain.shifts import Shift
 from bot.domain.stock import OrderMailer, StockService
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
+from bot.domain.workspaces import ForgetTokens, WorkspaceLifecycle, no_tokens_to_forget
 from bot.i18n import translator
 from bot.mail.outbound import SmtpSender
 from bot.metrics import Metrics, SlackApiErrorCounter
@@ -62,6 +64,8 @@ from bot.scheduling import ReminderEngine
 from bot.services import Services
 from bot.slack.client import build_web_client
 from bot.slack.directory import SlackWebDirectory
+from bot.slack.installations import InstalledWorkspaces, installation_store, state_store, token_rotator
+from bot.slack.oauth import install_flow, store_authorize
 from bot.slack.pacing import PER_CHANNEL_INTERVAL, ChannelPacer
 from bot.stock_posts import StockAlertPoster, delivery_tasks, order_emails
 from storage.db import create_engine, head_revisions, session_factory
@@ -80,6 +84,13 @@ class Bot:
     case_mail: CaseMail
     # This bot's own Prometheus registry, served at GET /metrics.
     metrics: Metrics
+    # OAuth mode: the installed workspaces and their tokens (None with a single SLACK_BOT_TOKEN).
+    workspaces: InstalledWorkspaces | None = None
+
+    @property
+    def install_flow(self) -> AsyncOAuthFlow | None:
+        """OAuth mode's install flow, served at /slack/install and /slack/oauth_redirect."""
+        return self.app.oauth_flow
 
     async def calendar_feed(self, token: str) -> bytes | None:
         """The feed behind a calendar URL, or None for a token nobody holds."""
@@ -115,6 +126,8 @@ def build_services(
     clock: Clock,
     defaults: WorkspaceDefaults,
     mailer: OrderMailer | None = None,  # SMTP: case replies, and supplier orders with their files
+    forget_tokens: ForgetTokens = no_tokens_to_forget,  # OAuth mode: delete a workspace's tokens from the store
+    retention_days: int = 30,  # settings.ops_retention_days: an uninstalled workspace's data is kept this long
 ) -> tuple[Services, ReminderEngine]:
     sessions = session_factory(engine)
 
@@ -194,6 +207,13 @@ def build_services(
         stock=stock,
         # Its own narrow unit-of-work protocol (bot.domain.documents), which the storage unit of work meets.
         documents=DocumentService(lambda: SqlUnitOfWork(sessions), clock, access.profile),
+        workspaces=WorkspaceLifecycle(
+            lambda: SqlUnitOfWork(sessions),
+            clock,
+            forget_tokens=forget_tokens,
+            poke=reminder_engine.poke,
+            retention=timedelta(days=retention_days),
+        ),
     )
     # How each kind of scheduled delivery reaches Slack.
     # Reminders and task reminders for someone on time off go to their cover, or wait until they are back.
@@ -240,29 +260,78 @@ def build_app(
     clock: Clock | None = None,
     post_interval: float = PER_CHANNEL_INTERVAL,
 ) -> Bot:
-    """`post_interval`: the spacing of scheduled posts to one channel (tests that move time set it to 0)."""
-    token = settings.secret("slack_bot_token")
-    if token is None:
-        raise ValueError("SLACK_BOT_TOKEN is required to build the app")
+    """`post_interval`: the spacing of scheduled posts to one channel (tests that move time set it to 0).
+
+    One workspace with SLACK_BOT_TOKEN; in OAuth mode (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) any number, each
+    installed at /slack/install, with its bot token kept in the database.
+    """
     engine = engine or create_engine(settings.database_url)
     metrics = Metrics()
-    client = build_web_client(
-        token, settings.slack_api_url, _connection_pool(), ChannelPacer(post_interval), SlackApiErrorCounter(metrics)
-    )
+    session = _connection_pool()
+    pacer = ChannelPacer(post_interval)
+    observer = SlackApiErrorCounter(metrics)
+    workspaces: InstalledWorkspaces | None = None
+    if settings.oauth_mode():
+        client_id, client_secret = str(settings.slack_client_id), settings.secret("slack_client_secret") or ""
+        installations = installation_store(client_id, engine)
+        # Rotation and oauth.v2.access sign in with the app's id and secret, so their client has no token.
+        unsigned = build_web_client(None, settings.slack_api_url, session, observer=observer)
+        workspaces = InstalledWorkspaces(installations, token_rotator(client_id, client_secret, unsigned))
+        client = build_web_client(workspaces, settings.slack_api_url, session, pacer, observer)
+    else:
+        token = settings.secret("slack_bot_token")
+        if token is None:
+            raise ValueError(
+                "SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) is required to build the app"
+            )
+        client = build_web_client(token, settings.slack_api_url, session, pacer, observer)
     services, reminder_engine = build_services(
         engine,
         client,
         clock or SystemClock(),
         WorkspaceDefaults(timezone=settings.ops_default_timezone, language=settings.ops_language),
         _mailer(settings),
+        forget_tokens=workspaces.forget if workspaces is not None else no_tokens_to_forget,
+        retention_days=settings.ops_retention_days,
     )
-    app = AsyncApp(
-        client=client,
-        signing_secret=settings.secret("slack_signing_secret") or "",
-        logger=logging.getLogger("ops.bolt"),
-        # Events for the bot's own posts would otherwise come back to it.
-        ignoring_self_events_enabled=True,
-    )
+    bolt_logger = logging.getLogger("ops.bolt")
+    if workspaces is not None:
+        flow = install_flow(
+            client=unsigned,
+            client_id=client_id,
+            client_secret=client_secret,
+            authorize_url=settings.slack_authorize_url,
+            public_url=settings.public_url(),
+            installations=installations,
+            states=state_store(engine),
+            words=services.translator,
+            default_language=settings.ops_language,
+            on_installed=_installed(services),
+        )
+        app = AsyncApp(
+            client=client,
+            signing_secret=settings.secret("slack_signing_secret") or "",
+            logger=bolt_logger,
+            oauth_flow=flow,
+            # bolt takes an AsyncAuthorize instance here too (it checks isinstance); its annotation says callable.
+            authorize=store_authorize(flow, installations, unsigned),  # type: ignore[arg-type]
+            # A request from a workspace with no install (never, or removed): who asked is not known yet, so the
+            # answer is in the bot's default language.
+            user_facing_authorize_error_message=services.translator.text(
+                settings.ops_language, "install.not_installed"
+            ),
+            ignoring_self_events_enabled=True,
+        )
+        owner = _installed_owner(workspaces, settings.ops_mail_team)
+    else:
+        app = AsyncApp(
+            client=client,
+            signing_secret=settings.secret("slack_signing_secret") or "",
+            logger=bolt_logger,
+            # Events for the bot's own posts would otherwise come back to it.
+            ignoring_self_events_enabled=True,
+        )
+        owner = _owner(client)
     handlers.register_all(app, services, public_url=settings.public_url())
     return Bot(
         app=app,
@@ -271,9 +340,31 @@ def build_app(
         client=client,
         schema_revisions=head_revisions(),
         reminders=reminder_engine,
-        case_mail=CaseMail(services.cases, case_poster(services, client), _owner(client)),
+        case_mail=CaseMail(services.cases, case_poster(services, client), owner),
         metrics=metrics,
+        workspaces=workspaces,
     )
+
+
+def _installed(services: Services) -> Callable[[TeamId, UserId], Awaitable[None]]:
+    async def installed(team: TeamId, by: UserId) -> None:
+        # A first install, or a reinstall inside the retention period that finds the workspace's data back.
+        await services.workspaces.installed(team, by=by)
+
+    return installed
+
+
+def _installed_owner(
+    workspaces: InstalledWorkspaces, team: str | None
+) -> Callable[[], Awaitable[tuple[TeamId, UserId]]]:
+    """In OAuth mode the mailbox belongs to the workspace OPS_MAIL_TEAM names."""
+
+    async def owner() -> tuple[TeamId, UserId]:
+        if team is None:
+            raise RuntimeError("OPS_MAIL_TEAM must name the workspace the mailbox belongs to in OAuth mode")
+        return TeamId(team), await workspaces.bot_user(TeamId(team))
+
+    return owner
 
 
 def _mailer(settings: Settings) -> SmtpSender | None:

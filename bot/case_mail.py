@@ -11,6 +11,7 @@ from bot.case_posts import CasePoster
 from bot.domain.case_service import CaseService, InboundMessage
 from bot.domain.ids import TeamId, UserId
 from bot.mail.inbound import InboundEmail, case_number_in, thread_keys
+from bot.slack.workspace import for_workspace
 
 log = logging.getLogger("ops.cases.mail")
 
@@ -42,7 +43,8 @@ class CaseMail:
             log.info("email %s was taken in already", email.message_id)
             return
         case, created = result
-        if created:
-            await self._poster.post(case)
-        else:
-            await self._poster.after(case)
+        with for_workspace(team):  # the case's post goes out with the mailbox workspace's token
+            if created:
+                await self._poster.post(case)
+            else:
+                await self._poster.after(case)

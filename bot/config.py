@@ -54,6 +54,20 @@ class Settings(BaseSettings):
     ops_log_format: LogFormat = "text"
     # GET /metrics is open on the bot's port unless this is set; then it needs `Authorization: Bearer <token>`.
     ops_metrics_token: SecretStr | None = None
+    # OAuth mode (many workspaces): with both set, workspaces install the app at GET /slack/install and their
+    # tokens are kept in the database; SLACK_BOT_TOKEN is then not used.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    # Slack's page where a person approves an install (the Slack double serves its own in tests and the sandbox).
+    slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    # A workspace that uninstalls the app keeps its data this many days (a reinstall finds it back), then it is
+    # purged; `ops-assistant purge --team T123` purges at once.
+    ops_retention_days: Annotated[int, Field(ge=0, le=3650)] = 30
+    # In OAuth mode, the workspace (T…) whose cases the customer mailbox (IMAP/SMTP intake) feeds.
+    ops_mail_team: str | None = None
+
+    def oauth_mode(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -97,7 +111,10 @@ class Settings(BaseSettings):
         """The address calendar feed links start with; without OPS_PUBLIC_URL, this machine on PORT."""
         return (self.ops_public_url or f"http://localhost:{self.port}").rstrip("/")
 
-    def secret(self, name: Literal["slack_bot_token", "slack_signing_secret", "slack_app_token"]) -> str | None:
+    def secret(
+        self,
+        name: Literal["slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret"],
+    ) -> str | None:
         value: SecretStr | None = getattr(self, name)
         return value.get_secret_value() if value is not None else None
 

@@ -21,6 +21,7 @@ from bot.rendering import people as people_render
 from bot.rendering import reminders as render
 from bot.rendering.blocks import Reply
 from bot.scheduling import Deferred, Failed, Outcome, Sent
+from bot.slack.workspace import for_workspace
 
 log = logging.getLogger("ops.couriers")
 
@@ -139,7 +140,8 @@ class DirectMessageCourier:
     async def prepare(self, deliveries: Sequence[Delivery]) -> None:
         """Before a batch: everyone's profile in one query instead of one each."""
         for team in {d.team for d in deliveries}:
-            await self._access.warm(team, [d.recipient for d in deliveries if d.team == team])
+            with for_workspace(team):
+                await self._access.warm(team, [d.recipient for d in deliveries if d.team == team])
 
     async def _recipient(self, delivery: Delivery) -> Actor:
         """Whom we write to, for their language and zone; the workspace's when Slack cannot tell us who they

@@ -72,6 +72,16 @@ def build_scheduler(bot: Bot) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
     )
+    # Workspaces that uninstalled the app are purged once their retention period (OPS_RETENTION_DAYS) is over.
+    scheduler.add_job(
+        bot.services.workspaces.purge_expired,
+        "interval",
+        minutes=HOUSEKEEPING_INTERVAL_MINUTES,
+        id="housekeeping:purge-uninstalled",
+        next_run_time=datetime.now(UTC),
+        coalesce=True,
+        max_instances=1,
+    )
     return scheduler
 
 

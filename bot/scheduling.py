@@ -4,6 +4,10 @@ The database is the truth (see DESIGN.md, "Reminders, digests, follow-ups: one e
 wakes this process: one date job for the next due row, and a sweep every `SWEEP` in case another process
 added something or a wake-up was missed. A crash loses nothing: unclaimed rows wait in the store, claimed
 ones come back when their lease runs out (at once on SQLite, where no other process can hold one).
+
+A workspace that uninstalled the app is invisible to every sweep (the store leaves it out of what is due and
+what can be claimed), so nothing of it is posted; on reinstall, `bot.domain.workspaces.WorkspaceLifecycle`
+decides what becomes of what fell due meanwhile, so that it does not all arrive at once, hours late.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from bot.domain.reminders import (
     retry_delay,
 )
 from bot.logs import bind_log_context, log_context
+from bot.slack.workspace import bind_workspace, for_workspace
 
 log = logging.getLogger("ops.engine")
 
@@ -224,6 +229,7 @@ class ReminderEngine:
             # Each group runs in its own task (gather), so these log identifiers stay with its lines only.
             first = group[0]
             bind_log_context(team=first.team, user=first.recipient, request_id=first.occurrence_key)
+            bind_workspace(first.team)  # the couriers' Slack calls go out with this workspace's token
             async with gate:
                 return await self._post_group(group)
 
@@ -271,7 +277,10 @@ class ReminderEngine:
         async with self._uow() as uow:
             await uow.deliveries.finish(self.owner, records)
         for delivery, error in given_up:
-            with log_context(team=delivery.team, user=delivery.recipient, request_id=delivery.occurrence_key):
+            with (
+                log_context(team=delivery.team, user=delivery.recipient, request_id=delivery.occurrence_key),
+                for_workspace(delivery.team),
+            ):
                 await self._give_up(delivery, error)
 
     async def _give_up(self, delivery: Delivery, error: str) -> None:

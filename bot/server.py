@@ -13,6 +13,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from bot.app import Bot
 from bot.domain.reminders import DeliveryBacklog
 from bot.metrics import CONTENT_TYPE_LATEST, request_kind
+from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH
 from handlers.context import DUPLICATE
 from storage.db import is_ready
 
@@ -44,6 +45,20 @@ async def slack_events(request: web.Request) -> web.Response:
     # request never got past the signature check).
     log.info("slack %s %s %d in %.1f ms", kind, outcome, bolt_response.status, seconds * 1000)
     return response
+
+
+async def install(request: web.Request) -> web.Response:
+    """OAuth mode: the "Add to Slack" page, with a fresh state kept in the database and in a cookie."""
+    flow = request.app[BOT_KEY].install_flow
+    assert flow is not None  # the route exists only in OAuth mode
+    return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+
+async def oauth_redirect(request: web.Request) -> web.Response:
+    """OAuth mode: Slack sends the installer back here; the code becomes a bot token for their workspace."""
+    flow = request.app[BOT_KEY].install_flow
+    assert flow is not None
+    return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -104,4 +119,7 @@ def build_web_app(bot: Bot, *, serve_events: bool, metrics_token: str | None = N
     app.router.add_get("/calendar/{token}.ics", calendar_feed)
     if serve_events:
         app.router.add_post(EVENTS_PATH, slack_events)
+    if bot.install_flow is not None:
+        app.router.add_get(INSTALL_PATH, install)
+        app.router.add_get(REDIRECT_PATH, oauth_redirect)
     return app

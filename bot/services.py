@@ -25,6 +25,7 @@ from bot.domain.shifting import ShiftService
 from bot.domain.stock import StockService
 from bot.domain.tasking import TaskService
 from bot.domain.team import RoleService
+from bot.domain.workspaces import WorkspaceLifecycle
 from bot.i18n import Translator
 
 
@@ -52,3 +53,5 @@ class Services:
     answers: AnswerService
     stock: StockService
     documents: DocumentService
+    # Install, uninstall (Slack's events), reinstall, purge.
+    workspaces: WorkspaceLifecycle

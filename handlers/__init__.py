@@ -28,6 +28,7 @@ from handlers.shifts import ShiftHandlers
 from handlers.shortcuts import ShortcutHandlers
 from handlers.stock import StockHandlers
 from handlers.tasks import TaskHandlers
+from handlers.workspace import WorkspaceHandlers
 
 
 def register_all(app: AsyncApp, services: Services, *, public_url: str = "http://localhost:3000") -> None:
@@ -64,3 +65,5 @@ def register_all(app: AsyncApp, services: Services, *, public_url: str = "http:/
     HomeHandlers(services).register(listeners)
     reactions.register(listeners)
     ShortcutHandlers(services).register(listeners, handled={"create_task", "log_case"})
+    # Slack's app_uninstalled and tokens_revoked: the workspace stops at once and is purged after the retention.
+    WorkspaceHandlers(services).register(listeners)

@@ -12,6 +12,7 @@ from slack_bolt.response import BoltResponse
 from bot.domain.ids import TeamId, UserId
 from bot.logs import bind_log_context
 from bot.services import Services
+from bot.slack.workspace import bind_workspace
 from handlers.context import ACTOR, DUPLICATE, WORDS, team_of
 
 
@@ -42,6 +43,8 @@ class RequestMiddleware:
         team = team_of(body, context)
         # Every log line from here on (the listener's too) says which workspace, person and request it is about.
         bind_log_context(team=team, user=context.user_id, request_id=str(body.get("event_id") or uuid4().hex))
+        # The bot's own Slack calls made for this request (look-ups, posts) use this workspace's token.
+        bind_workspace(team)
         key = request_key(body)
         if key is not None and team is not None and not await self._services.ledger.first_time(TeamId(team), key):
             # Already handled: acknowledge so Slack stops retrying, and do nothing else, not even a look-up.

@@ -25,6 +25,21 @@ class Workspace(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class WorkspaceInstallRow(Base):
+    """A workspace's life with the app. No row means installed (single-token mode, or before this was kept).
+
+    The reminder engine reads `uninstalled_at` on every sweep (NOT EXISTS on the primary key of a tiny table).
+    """
+
+    __tablename__ = "workspace_installs"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When its data is deleted unless it is reinstalled first (set on uninstall: + OPS_RETENTION_DAYS).
+    purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class RoleGrantRow(Base):
     __tablename__ = "role_grants"
 

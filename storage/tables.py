@@ -15,6 +15,7 @@ from storage import (
     models_meetings,
     models_people,
     models_shifts,
+    models_slack,
     models_stock,
     models_tasks,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "models_meetings",
     "models_people",
     "models_shifts",
+    "models_slack",
     "models_stock",
     "models_tasks",
 ]

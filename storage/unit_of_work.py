@@ -26,11 +26,12 @@ from storage.repositories.schedules import SqlDeliveryRepository, SqlScheduleRep
 from storage.repositories.shifts import SqlShiftRepository
 from storage.repositories.stock import SqlStockRepository
 from storage.repositories.tasks import SqlTaskRepository
-from storage.repositories.workspaces import SqlWorkspaceRepository
+from storage.repositories.workspaces import SqlInstallationRepository, SqlWorkspaceRepository
 
 
 class SqlUnitOfWork:
     workspaces: SqlWorkspaceRepository
+    installations: SqlInstallationRepository
     roles: SqlRoleRepository
     profiles: SqlProfileRepository
     audit: SqlAuditRepository
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         session = self._sessions()
         self._session = session
         self.workspaces = SqlWorkspaceRepository(session)
+        self.installations = SqlInstallationRepository(session)
         self.roles = SqlRoleRepository(session)
         self.profiles = SqlProfileRepository(session)
         self.audit = SqlAuditRepository(session)

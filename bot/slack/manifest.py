@@ -31,7 +31,9 @@ BOT_SCOPES = (
     "channels:read",  # conversations.members: a meeting with "everyone in #ops"
     "groups:read",  # the same for private channels
 )
-BOT_EVENTS = ("app_mention", "message.im", "app_home_opened", "reaction_added")
+# app_uninstalled and tokens_revoked: a workspace that removes the app stops getting deliveries at once.
+BOT_EVENTS = ("app_mention", "message.im", "app_home_opened", "reaction_added", "app_uninstalled", "tokens_revoked")
+OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 def build_manifest(words: Words, *, socket_mode: bool, base_url: str | None) -> dict[str, Any]:
@@ -48,6 +50,10 @@ def build_manifest(words: Words, *, socket_mode: bool, base_url: str | None) -> 
         command["url"] = request_url
         events["request_url"] = request_url
         interactivity["request_url"] = request_url
+    oauth_config: dict[str, Any] = {"scopes": {"bot": list(BOT_SCOPES)}}
+    if not socket_mode:
+        # Where Slack sends someone back after "Add to Slack" (OAuth mode, many workspaces); unused with one.
+        oauth_config["redirect_urls"] = [(base_url or PLACEHOLDER_URL).rstrip("/") + OAUTH_REDIRECT_PATH]
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
@@ -73,7 +79,7 @@ def build_manifest(words: Words, *, socket_mode: bool, base_url: str | None) -> 
                 for shortcut in shortcuts()
             ],
         },
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": oauth_config,
         "settings": {
             "event_subscriptions": events,
             "interactivity": interactivity,

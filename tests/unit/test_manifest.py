@@ -19,7 +19,14 @@ from bot.domain.language import LANGUAGES, Language
 from bot.i18n import translator
 from bot.slack.manifest import build_manifest
 
-BOT_EVENTS = {"app_mention", "message.im", "app_home_opened", "reaction_added"}
+BOT_EVENTS = {
+    "app_mention",
+    "message.im",
+    "app_home_opened",
+    "reaction_added",
+    "app_uninstalled",
+    "tokens_revoked",
+}
 ENV_PREFIXES = ("SLACK_", "OPS_")
 ENV_NAMES = ("DATABASE_URL", "PORT")
 
@@ -96,6 +103,8 @@ def test_manifest_content(socket_mode: bool, base_url: str | None) -> None:
     else:
         expected_base = (base_url or "https://ops.example.com").rstrip("/")
         assert urls == [f"{expected_base}/slack/events"] * 3
+        # OAuth mode sends installers back here (bot.slack.oauth serves it).
+        assert manifest["oauth_config"]["redirect_urls"] == [f"{expected_base}/slack/oauth_redirect"]
 
     shortcut_rows = features["shortcuts"]
     assert {row["callback_id"] for row in shortcut_rows} == {s.callback_id for s in shortcuts()}
