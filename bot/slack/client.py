@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -22,10 +23,17 @@ SERVER_ERROR_RETRIES = 2
 CONNECTION_RETRIES = 2
 
 
+# Slack's answers to a token that is no longer the workspace's current one.
+STALE_TOKEN_ERRORS = frozenset({"token_revoked", "token_expired", "invalid_auth", "account_inactive"})
+
+
 class BotTokens(Protocol):
     """Where the bot token of each installed workspace comes from (bot.slack.installations in OAuth mode)."""
 
     async def bot_token(self, team: str) -> str: ...
+
+    def drop_cached(self, team: str) -> None:
+        """Read the workspace's token afresh next time (Slack refused the one we had)."""
 
 
 class WorkspaceWebClient(PacedWebClient):
@@ -48,19 +56,27 @@ class WorkspaceWebClient(PacedWebClient):
         headers: dict[str, str] | None = None,
         auth: Any = None,
     ) -> AsyncSlackResponse:
+        team: str | None = None
         if auth is None:  # oauth.v2.access signs in with the app's client id and secret instead of a token
-            token = await self._tokens.bot_token(bound_workspace())
+            team = bound_workspace()
+            token = await self._tokens.bot_token(team)
             headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
-        return await super().api_call(
-            api_method,
-            http_verb=http_verb,
-            files=files,
-            data=data,
-            params=params,
-            json=json,
-            headers=headers,
-            auth=auth,
-        )
+        try:
+            return await super().api_call(
+                api_method,
+                http_verb=http_verb,
+                files=files,
+                data=data,
+                params=params,
+                json=json,
+                headers=headers,
+                auth=auth,
+            )
+        except SlackApiError as error:
+            if team is not None and error.response.get("error") in STALE_TOKEN_ERRORS:
+                # Another replica saw the workspace reinstall or renew its token: the next call reads it again.
+                self._tokens.drop_cached(team)
+            raise
 
 
 def build_web_client(

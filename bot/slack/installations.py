@@ -67,6 +67,9 @@ class InstalledWorkspaces:
     async def bot_user(self, team: TeamId) -> UserId:
         return (await self._current(team)).bot_user
 
+    def drop_cached(self, team: str) -> None:
+        self._cache.pop(team, None)
+
     async def forget(self, team: TeamId) -> None:
         """The workspace uninstalled the app or revoked its token: its tokens are deleted now."""
         self._cache.pop(team, None)
