@@ -23,6 +23,7 @@ from bot.sandbox.server import SlackDouble
 from storage.models import ScheduleRow
 from storage.models_appointments import AppointmentHoursRow, AppointmentRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, TEAM, RunningBot
+from tests.e2e.talk import command
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC: 09:00 in Rome, 03:00 in New York, 08:00 in London.
@@ -35,12 +36,6 @@ PUBLISH = "appuntamenti orari lun-ven 14:00-17:00 slot 30m"
 
 def at(user: str) -> str:
     return f"<@{user}|someone>"
-
-
-async def command(double: SlackDouble, user: str, text: str) -> Ephemeral:
-    before = len(double.ephemerals(user))
-    await double.send_command(user, text)
-    return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
 def bot_dms(double: SlackDouble, user: str) -> list[Message]:

@@ -16,6 +16,7 @@ from bot.sandbox.server import SlackDouble
 from storage.models import DeliveryRow, ScheduleRow
 from storage.models_checklists import ChecklistEntryRow, ChecklistItemRow, ChecklistRunRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, RunningBot
+from tests.e2e.talk import bot_dms
 
 # The clock starts on Monday 2026-11-30 08:00 UTC (09:00 in Rome). Giulia is the owner (a Slack admin, so a
 # manager and more) and reads Italian; the channel #ops reads the workspace language, English.
@@ -29,10 +30,6 @@ def posts(double: SlackDouble, channel: str = OPS) -> list[Message]:
 
 def thread(double: SlackDouble, parent: Message) -> list[Message]:
     return [m for m in double.messages(parent.channel) if m.from_bot and m.thread_ts == parent.ts]
-
-
-def bot_dms(double: SlackDouble, user: str) -> list[Message]:
-    return [m for m in double.dm(user) if m.from_bot]
 
 
 def latest(double: SlackDouble, ts: str) -> Message:

@@ -13,22 +13,17 @@ from sqlalchemy import Row, select
 
 from bot.app import build_app
 from bot.runtime import finish_background_work
-from bot.sandbox.records import Ephemeral, Message
+from bot.sandbox.records import Message
 from bot.sandbox.server import SlackDouble
 from bot.server import build_web_app
 from storage.models import DeliveryRow
 from storage.models_digests import DigestSubscriptionRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot, bot_settings
+from tests.e2e.talk import command
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC (09:00 in Rome, the workspace's zone). #ops is C0OPS0001.
 OPS = "C0OPS0001"
-
-
-async def command(double: SlackDouble, user: str, text: str, channel: str = OPS) -> Ephemeral:
-    before = len(double.ephemerals(user))
-    await double.send_command(user, text, channel_id=channel)
-    return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
 def digests(double: SlackDouble, channel: str = OPS) -> list[Message]:

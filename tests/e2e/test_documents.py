@@ -19,6 +19,7 @@ from bot.sandbox.server import SlackDouble
 from storage.models import AuditLogRow
 from storage.models_documents import DocumentRow, DocumentTemplateRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, TEAM, RunningBot
+from tests.e2e.talk import bot_dms
 from tests.stored import stored_rows
 
 OPS = "C0OPS0001"  # Giulia, Maria, Luca and the bot
@@ -29,10 +30,6 @@ async def command(double: SlackDouble, user: str, text: str, *, channel: str = O
     before = len(double.ephemerals(user))
     await double.send_command(user, text, channel_id=channel)
     return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
-
-
-def bot_dms(double: SlackDouble, user: str) -> list[Message]:
-    return [m for m in double.dm(user) if m.from_bot]
 
 
 async def next_dm(double: SlackDouble, user: str, after: int) -> Message:

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from bot.sandbox.records import Ephemeral, Message
+from bot.sandbox.records import Message
 from bot.sandbox.server import SlackDouble
 from storage.models_tasks import TaskRow
 from tests.e2e.conftest import ALEX, LUCA, MARIA, SAM, RunningBot
+from tests.e2e.talk import command
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC (08:00 for Sam in London, 09:00 in Rome, 03:00 in New York).
@@ -19,12 +20,6 @@ from tests.stored import stored_rows
 
 def at(user: str) -> str:
     return f"<@{user}|someone>"
-
-
-async def command(double: SlackDouble, user: str, text: str) -> Ephemeral:
-    before = len(double.ephemerals(user))
-    await double.send_command(user, text)
-    return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
 def bot_dms(double: SlackDouble, user: str) -> list[Message]:

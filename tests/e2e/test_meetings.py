@@ -14,10 +14,11 @@ import aiohttp
 import vobject
 from sqlalchemy import Row, select
 
-from bot.sandbox.records import Ephemeral, FileRecord, Message
+from bot.sandbox.records import FileRecord, Message
 from bot.sandbox.server import SlackDouble
 from storage.models_meetings import MeetingAttendeeRow, MeetingRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.e2e.talk import command
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC: 09:00 in Rome, 03:00 in New York, 08:00 in London.
@@ -27,12 +28,6 @@ DATE_TOKEN = re.compile(r"<!date\^(\d+)\^")
 
 def at(user: str) -> str:
     return f"<@{user}|someone>"
-
-
-async def command(double: SlackDouble, user: str, text: str) -> Ephemeral:
-    before = len(double.ephemerals(user))
-    await double.send_command(user, text)
-    return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
 def bot_dms(double: SlackDouble, user: str) -> list[Message]:

@@ -21,12 +21,13 @@ from bot.app import Bot, build_app
 from bot.config import Settings
 from bot.domain.clock import ManualClock
 from bot.runtime import finish_background_work
-from bot.sandbox.records import Ephemeral, Message
+from bot.sandbox.records import Message
 from bot.sandbox.server import SlackDouble
 from bot.sandbox.workspace import Workspace
 from bot.server import EVENTS_PATH, build_web_app
 from storage.models_slack import bots, installations
 from tests.e2e.conftest import GIULIA, MARIA, TEAM
+from tests.e2e.talk import command
 
 SHOP = "T0SHOP002"
 BEATRICE = "U0BEA0001"  # the shop's owner
@@ -121,13 +122,6 @@ async def two(engine: AsyncEngine, clock: ManualClock) -> AsyncIterator[TwoWorks
         assert "Ops Assistant è installato" in page
         assert "Bottega Verde" in page
         yield running
-
-
-async def command(double: SlackDouble, user: str, text: str, channel: str) -> Ephemeral:
-    before = len(double.ephemerals(user))
-    reply = await double.send_command(user, text, channel_id=channel)
-    assert reply.status == 200, reply.body
-    return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
 async def stored_bots(engine: AsyncEngine) -> dict[str, str]:

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from bot.sandbox.records import Ephemeral
 from bot.sandbox.server import SlackDouble
 from storage.models import AuditLogRow
 from storage.models_people import HolidayRow, TimeOffRow, WorkingHoursRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.e2e.talk import command
 from tests.stored import stored_rows
 
 # The clock fixture starts at Monday 2026-11-30 08:00 UTC (09:00 in Rome, 03:00 in New York, 08:00 in London).
@@ -24,12 +24,6 @@ def mention(user: str, name: str) -> str:
 
 def token(instant: datetime, fallback: str, style: str = "{date_long_pretty} {time}") -> str:
     return f"<!date^{int(instant.timestamp())}^{style}|{fallback}>"
-
-
-async def command(double: SlackDouble, user: str, text: str) -> Ephemeral:
-    before = len(double.ephemerals(user))
-    await double.send_command(user, text)
-    return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
 async def hours_rows(running: RunningBot) -> list[Row[Any]]:

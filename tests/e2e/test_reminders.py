@@ -9,21 +9,13 @@ from typing import Any
 from sqlalchemy import Row, func, select
 
 from bot.domain.reminders import Kind
-from bot.sandbox.records import Message
 from bot.sandbox.server import SlackDouble
 from storage.models import DeliveryRow, ScheduleRow
 from tests.e2e.conftest import GIULIA, LUCA, MARIA, RunningBot
+from tests.e2e.talk import bot_dms, next_bot_dm
 from tests.stored import stored_rows
 
 # The clock fixture starts at Monday 2026-11-30 08:00 UTC (09:00 in Rome, 03:00 in New York).
-
-
-def bot_dms(double: SlackDouble, user: str) -> list[Message]:
-    return [m for m in double.dm(user) if m.from_bot]
-
-
-async def next_bot_dm(double: SlackDouble, user: str, after: int) -> Message:
-    return await double.wait_for(lambda: bot_dms(double, user)[after] if len(bot_dms(double, user)) > after else None)
 
 
 async def schedules(running: RunningBot) -> int:

@@ -16,6 +16,7 @@ from storage.models import DeliveryRow
 from storage.models_shifts import DutyHandoutRow, ShiftRow, ShiftSwapRow
 from storage.models_tasks import TaskRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.e2e.talk import bot_dms
 from tests.stored import stored_rows
 
 # The clock starts on Monday 2026-11-30 08:00 UTC (09:00 in Rome, the workspace's zone and the rota's clock).
@@ -32,10 +33,6 @@ async def command(double: SlackDouble, user: str, text: str, *, channel: str = O
     before = len(double.ephemerals(user))
     await double.send_command(user, text, channel_id=channel)
     return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
-
-
-def bot_dms(double: SlackDouble, user: str) -> list[Message]:
-    return [m for m in double.dm(user) if m.from_bot]
 
 
 async def next_dm(double: SlackDouble, user: str, after: int) -> Message:

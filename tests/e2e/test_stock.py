@@ -27,6 +27,7 @@ from bot.sandbox.server import SlackDouble
 from storage.models_stock import StockItemRow, StockMovementRow, StockOrderLineRow, StockOrderRow
 from storage.models_tasks import TaskRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.e2e.talk import bot_dms
 from tests.mail.servers import SmtpSink
 from tests.stored import stored_rows
 
@@ -46,10 +47,6 @@ async def command(double: SlackDouble, user: str, text: str, *, channel: str = O
 
 def posts(double: SlackDouble, channel: str = OPS) -> list[Message]:
     return [m for m in double.messages(channel) if m.from_bot and m.thread_ts is None]
-
-
-def bot_dms(double: SlackDouble, user: str) -> list[Message]:
-    return [m for m in double.dm(user) if m.from_bot]
 
 
 async def item(running: RunningBot, name: str) -> Row[Any]:

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from bot.sandbox.records import Ephemeral, Message
 from bot.sandbox.server import SlackDouble
 from storage.models import AuditLogRow, ScheduleRow
 from storage.models_tasks import TaskRow
 from tests.e2e.conftest import ALEX, GIULIA, LUCA, MARIA, SAM, RunningBot
+from tests.e2e.talk import bot_dms, command, next_bot_dm
 from tests.stored import stored_rows
 
 # The clock fixture starts at Monday 2026-11-30 08:00 UTC (09:00 in Rome, 03:00 in New York).
@@ -24,20 +24,6 @@ def mention(user: str, name: str) -> str:
 
 def epoch(instant: datetime) -> int:
     return int(instant.timestamp())
-
-
-def bot_dms(double: SlackDouble, user: str) -> list[Message]:
-    return [m for m in double.dm(user) if m.from_bot]
-
-
-async def next_bot_dm(double: SlackDouble, user: str, after: int) -> Message:
-    return await double.wait_for(lambda: bot_dms(double, user)[after] if len(bot_dms(double, user)) > after else None)
-
-
-async def command(double: SlackDouble, user: str, text: str) -> Ephemeral:
-    before = len(double.ephemerals(user))
-    await double.send_command(user, text)
-    return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
 async def tasks(running: RunningBot) -> list[Row[Any]]:

@@ -19,31 +19,18 @@ from bot.domain.clock import ManualClock
 from bot.domain.ids import TeamId
 from bot.domain.workspaces import Installation
 from bot.runtime import build_scheduler, finish_background_work
-from bot.sandbox.records import AppReply, Ephemeral, Message
+from bot.sandbox.records import AppReply
 from bot.sandbox.server import SlackDouble
 from storage.db import create_engine, migrate
 from storage.models import DeliveryRow, WorkspaceInstallRow
 from storage.repositories.workspaces import purge_plan
 from tests.e2e.conftest import LUCA, TEAM, RunningBot, bot_settings, serving
+from tests.e2e.talk import bot_dms, command, next_bot_dm
 from tests.stored import stored_rows
 
 # The clock fixture starts at Monday 2026-11-30 08:00 UTC (03:00 in New York, where Luca is).
 RETENTION = timedelta(days=30)  # OPS_RETENTION_DAYS' default
 CLI_TIMEOUT = 60.0
-
-
-def bot_dms(double: SlackDouble, user: str) -> list[Message]:
-    return [m for m in double.dm(user) if m.from_bot]
-
-
-async def next_bot_dm(double: SlackDouble, user: str, after: int) -> Message:
-    return await double.wait_for(lambda: bot_dms(double, user)[after] if len(bot_dms(double, user)) > after else None)
-
-
-async def command(double: SlackDouble, user: str, text: str) -> Ephemeral:
-    before = len(double.ephemerals(user))
-    await double.send_command(user, text)
-    return await double.wait_for(lambda: double.ephemerals(user)[-1] if len(double.ephemerals(user)) > before else None)
 
 
 async def slack_says(double: SlackDouble, event: dict[str, Any]) -> AppReply:
