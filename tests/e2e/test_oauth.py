@@ -286,3 +286,55 @@ async def test_an_uninstalled_workspace_loses_its_tokens_and_deliveries_at_once(
     assert status == 200
     listed = await command(bottega, BEATRICE, "task list", SHOP_OPS)
     assert listed.all_text()
+
+
+# Written in Trattoria, each with a word found nowhere else, so any of it shown in Bottega Verde is a leak.
+MARKED = (
+    "task add Zanzibar delivery due tomorrow 9:00",
+    "complaint Zanzibar soup was cold — Anna Neri, in person",
+    "feedback 2 Zanzibar lunch was slow #service",
+    "suggest a Zanzibar coffee machine",
+    "stock add zanzibar flour 25 kg min 10",
+    "expense 42.50 Zanzibar cleaning #cleaning",
+    "checklist create Zanzibar opening",
+    f"meeting Zanzibar sync with <@{MARIA}|maria> tomorrow at 10:00 for 30m",
+)
+# Every read command, as Bottega Verde's owner types them.
+READS = (
+    "task list",
+    "reminders",
+    "shift list",
+    "rota",
+    "meeting list",
+    "minutes",
+    "appointment list",
+    "case list",
+    "case C-1",
+    "suggest list",
+    "insights",
+    "stock",
+    "books",
+    "books list",
+    "doc list",
+    "audit 20",
+    "config",
+    "role",
+)
+
+
+async def test_no_command_in_one_workspace_shows_the_others_data(two: TwoWorkspaces) -> None:
+    for typed in MARKED:
+        answer = await command(two.trattoria, GIULIA, typed, OPS)
+        assert "Example:" not in answer.all_text(), (typed, answer.all_text())
+    answers = [await command(two.bottega, BEATRICE, typed, SHOP_OPS) for typed in READS]
+    await command(two.bottega, BEATRICE, "digest now", SHOP_OPS)
+    await two.bottega.send_app_home_opened(BEATRICE)
+    await two.bottega.wait_for(lambda: two.bottega.home_view(BEATRICE))
+    seen = [a.all_text() for a in answers] + [str(c.args) for c in two.bottega.calls]
+    assert [text for text in seen if "zanzibar" in text.lower()] == []
+    # Asked for Trattoria's checklist by name, Bottega Verde is told it has no lists at all (its reply echoes the
+    # name it was asked for, so it is checked here rather than in the sweep).
+    asked = await command(two.bottega, BEATRICE, "checklist history Zanzibar opening", SHOP_OPS)
+    assert "Liste: \u2014" in asked.all_text()
+    # What Trattoria wrote is there for Trattoria.
+    assert "Zanzibar delivery" in (await command(two.trattoria, GIULIA, "task list", OPS)).all_text()
