@@ -76,7 +76,15 @@ def head_revisions() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
+# Any fixed number: the key of the PostgreSQL advisory lock that lets one process at a time migrate.
+MIGRATION_LOCK_KEY = 7_315_001
+
+
 def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Replicas starting together would otherwise race to create the same tables and alembic_version row; the
+        # second one waits here, then finds the schema at head and has nothing to do. Released at commit.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "heads")

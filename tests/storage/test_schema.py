@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.audit import AuditEntry
@@ -14,15 +16,18 @@ from bot.domain.ids import TeamId, UserId
 from storage.db import (
     AnotherProcessRunning,
     async_url,
+    create_engine,
     current_revisions,
     head_revisions,
     is_ready,
     lock_single_process,
+    migrate,
     session_factory,
 )
 from storage.models_answers import include_object
 from storage.tables import metadata
 from storage.unit_of_work import SqlUnitOfWork
+from tests.conftest import POSTGRES_URL
 
 
 def _diff(connection: Connection) -> list[object]:
@@ -83,3 +88,27 @@ def test_postgresql_needs_no_process_lock() -> None:
 
 def test_aware_now_is_what_tests_use() -> None:
     assert datetime.now(UTC).tzinfo is UTC
+
+
+@pytest.mark.postgres
+async def test_two_processes_migrating_an_empty_postgres_at_once_both_succeed() -> None:
+    """Replicas started together migrate the same empty database: one waits for the other's advisory lock, then
+    finds the schema at head."""
+    if POSTGRES_URL is None:
+        pytest.skip("OPS_TEST_DATABASE_URL is not set")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    async with admin.begin() as connection:
+        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    replicas = [
+        create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}) for _ in range(2)
+    ]
+    try:
+        await asyncio.gather(*(migrate(replica) for replica in replicas))
+        assert await current_revisions(replicas[0]) == head_revisions()
+    finally:
+        for replica in replicas:
+            await replica.dispose()
+        async with admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
