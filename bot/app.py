@@ -41,6 +41,7 @@ from bot.domain.digesting import DigestSubscriptions
 from bot.domain.digests import DigestService
 from bot.domain.documents import DocumentService
 from bot.domain.feedback import FeedbackService
+from bot.domain.home_tabs import HomeTabs
 from bot.domain.ids import TeamId, UserId
 from bot.domain.meeting_service import Directory, MeetingService
 from bot.domain.people_time import PeopleTimeService
@@ -207,6 +208,7 @@ def build_services(
         stock=stock,
         # Its own narrow unit-of-work protocol (bot.domain.documents), which the storage unit of work meets.
         documents=DocumentService(lambda: SqlUnitOfWork(sessions), clock, access.profile),
+        home_tabs=HomeTabs(unit_of_work, clock),
         workspaces=WorkspaceLifecycle(
             lambda: SqlUnitOfWork(sessions),
             clock,

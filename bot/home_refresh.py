@@ -66,8 +66,17 @@ class HomeRefresher:
             await client.views_publish(user_id=actor.user, view=view)
 
     async def refresh(self, client: AsyncWebClient, team: str, users: Iterable[str | None]) -> None:
-        """Republish each person's Home (once each, blanks skipped); a failure is logged, never raised."""
-        for user in dict.fromkeys(user for user in users if user):
+        """Republish the Home of each of them who has one (once each, blanks skipped); a failure is logged, never
+        raised."""
+        wanted = [UserId(user) for user in dict.fromkeys(user for user in users if user)]
+        if not wanted:
+            return
+        try:
+            with_home = await self._services.home_tabs.with_home(TeamId(team), wanted)
+        except Exception:
+            log.exception("could not read whose Home to refresh in %s", team)
+            return
+        for user in (user for user in wanted if user in with_home):
             try:
                 actor = await self._services.access.actor(TeamId(team), UserId(user))
                 await self.publish(client, actor, self._services.translator.bind(actor.language))

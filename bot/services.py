@@ -17,6 +17,7 @@ from bot.domain.digesting import DigestSubscriptions
 from bot.domain.digests import DigestService
 from bot.domain.documents import DocumentService
 from bot.domain.feedback import FeedbackService
+from bot.domain.home_tabs import HomeTabs
 from bot.domain.meeting_service import MeetingService
 from bot.domain.people_time import PeopleTimeService
 from bot.domain.reminding import ReminderService
@@ -55,3 +56,4 @@ class Services:
     documents: DocumentService
     # Install, uninstall (Slack's events), reinstall, purge.
     workspaces: WorkspaceLifecycle
+    home_tabs: HomeTabs

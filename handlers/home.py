@@ -39,7 +39,9 @@ class HomeHandlers:
     async def on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         if event.get("tab") != "home":
             return  # the Messages tab needs nothing published
-        await self._home.publish(client, actor_of(context), words_of(context, self._services))
+        actor = actor_of(context)
+        await self._services.home_tabs.opened(actor.team, actor.user)  # from now on kept current after changes
+        await self._home.publish(client, actor, words_of(context, self._services))
 
     async def on_task_done(
         self, ack: AsyncAck, action: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient

@@ -66,6 +66,17 @@ class UserProfileRow(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class HomeTabRow(Base):
+    """Someone who has opened the bot's Home tab: only their Home is republished after a change (for anyone
+    else there is no Home to bring up to date, and the first opening builds it fresh)."""
+
+    __tablename__ = "home_tabs"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(USER_ID), primary_key=True)
+    first_opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AuditLogRow(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_team_at", "team_id", "at"),)

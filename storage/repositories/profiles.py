@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -7,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.ids import TeamId, UserId
 from bot.domain.people import Profile
-from storage.models import UserProfileRow
+from storage.models import HomeTabRow, UserProfileRow
 
 
 def _profile(row: UserProfileRow) -> Profile:
@@ -67,3 +69,20 @@ class SqlProfileRepository:
             )
         # Objects already loaded in this session would otherwise keep the old values.
         self._session.expire_all()
+
+    async def home_opened(self, team: TeamId, user: UserId, at: datetime) -> None:
+        """Remembered once; opening it again changes nothing (one statement, safe from two replicas at once)."""
+        values = {"team_id": team, "user_id": user, "first_opened_at": at}
+        insert = pg_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await self._session.execute(
+            insert(HomeTabRow).values(values).on_conflict_do_nothing(index_elements=["team_id", "user_id"])
+        )
+
+    async def with_home(self, team: TeamId, users: list[UserId]) -> set[UserId]:
+        """Those of `users` who have opened the Home tab."""
+        if not users:
+            return set()
+        rows = await self._session.scalars(
+            select(HomeTabRow.user_id).where(HomeTabRow.team_id == team, HomeTabRow.user_id.in_(users))
+        )
+        return {UserId(user) for user in rows}

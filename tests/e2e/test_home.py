@@ -243,6 +243,18 @@ async def test_a_change_elsewhere_republishes_the_persons_home(running: RunningB
     assert "No answer yet" not in shown(home)
 
 
+async def test_no_home_is_published_for_someone_who_never_opened_it(running: RunningBot, double: SlackDouble) -> None:
+    """Slack shows a Home only once its person opens it, and the opening builds it fresh: until then a change
+    publishes nothing (each publish costs a whole dashboard)."""
+    await command(double, LUCA, f"task add Restock napkins {at(SAM)} due tomorrow 9:00")
+    await command(double, LUCA, "task done 1")
+    assert [c.args.get("user_id") for c in double.calls_to("views.publish")] == []
+    await open_home(double, SAM, "Your role")
+    await command(double, LUCA, f"task add Fold the napkins {at(SAM)} due tomorrow 9:00")
+    await home_showing(double, SAM, "Fold the napkins")
+    assert {c.args.get("user_id") for c in double.calls_to("views.publish")} == {SAM}
+
+
 async def test_a_full_home_stays_inside_slacks_limits(running: RunningBot, double: SlackDouble) -> None:
     await command(double, ALEX, f"role {at(LUCA)} manager")
     for number in range(1, 15):
