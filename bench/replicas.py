@@ -1,7 +1,7 @@
 """Throughput and ack latency of one bot process against two behind the same balancer, in the same run.
 
     python bench/replicas.py --database-url postgresql://postgres@127.0.0.1:5432/test \\
-        [--seconds 15] [--concurrency 8,32] [--balancer auto|nginx|python]
+        [--seconds 15] [--concurrency 8,32] [--balancer auto|nginx|python] [--workspaces 1|2]
 
 PostgreSQL only (SQLite is one process's database). For each replica count (1, then 2) the run makes a fresh
 database on that server and a fresh Slack double with a crowd of people, starts the bot processes
@@ -11,6 +11,10 @@ Done on a listed task and asks for reminders in a DM (3 adds, 2 lists, 2 presses
 Requests are closed-loop (a worker sends its next one when the last is answered), so the throughput is what the
 processes can answer, and the ack latency is measured at the sender, balancer included. The baseline is the
 one-replica figure at the same concurrency; the table gives two replicas' throughput as a ratio of it.
+
+`--workspaces 2` runs the bots in OAuth mode (no SLACK_BOT_TOKEN) with two workspaces, each a Slack double of its
+own (the second linked to the first, whose Web API URL the bots use), both installed through the balancer with
+Slack's OAuth flow before the load; the people sending at once are taken from both workspaces in turn.
 
 The balancer is nginx with deploy/nginx.conf (its upstream pointed at the loopback ports) when nginx is installed,
 else tests/replicas/balancer.py in a process of its own. Everything, the load generator and the double included,
@@ -43,19 +47,26 @@ from bot.rendering import tasks as task_render  # noqa: E402
 from bot.sandbox import payloads  # noqa: E402
 from bot.sandbox.records import AppReply, Ephemeral  # noqa: E402
 from bot.sandbox.server import SlackDouble  # noqa: E402
+from bot.sandbox.workspace import Workspace  # noqa: E402
 from storage.db import create_engine, migrate  # noqa: E402
+from tests.e2e.talk import install  # noqa: E402
 from tests.replicas.harness import (  # noqa: E402
     balancer,
     bot_env,
     crowd,
     crowd_ids,
     free_port,
+    oauth_env,
     replica,
     scratch_database,
     wait_ready,
 )
 
-OPS = "C0OPS0001"
+# Each workspace of a run: the workspace, its crowd's id prefix, its #ops channel and its owner (who installs).
+WORKSPACES = (
+    (Workspace.sample, "U1P", "C0OPS0001", "U0GIULIA1"),
+    (Workspace.second_sample, "U2P", "C0SHOPOPS", "U0BEA0001"),
+)
 SLACK_ACK_LIMIT = 3.0  # seconds: past this Slack shows the person an error
 STEPS = ("add", "list", "dm", "press", "add", "dm", "list", "press", "add", "dm")
 
@@ -123,9 +134,10 @@ HEADER = (
 class Person:
     """One worker: a person going round STEPS, remembering the tasks they listed and the ones they pressed."""
 
-    def __init__(self, double: SlackDouble, user: str, tag: str) -> None:
+    def __init__(self, double: SlackDouble, user: str, tag: str, ops: str) -> None:
         self.double = double
         self.user = user
+        self.ops = ops
         self.tag = tag
         self.step = 0
         self.listed: Ephemeral | None = None
@@ -142,11 +154,11 @@ class Person:
         n = self.step
         if kind == "add":
             return await self.double.send_command(
-                self.user, f"task add Bench item {n} due tomorrow 9:00", channel_id=OPS
+                self.user, f"task add Bench item {n} due tomorrow 9:00", channel_id=self.ops
             )
         if kind == "list":
-            reply = await self.double.send_command(self.user, "task list", channel_id=OPS)
-            mine = self.double.ephemerals(self.user, OPS)
+            reply = await self.double.send_command(self.user, "task list", channel_id=self.ops)
+            mine = self.double.ephemerals(self.user, self.ops)
             self.listed = mine[-1] if mine else None
             return reply
         if kind == "dm":
@@ -197,22 +209,30 @@ async def drive(people: list[Person], seconds: float, result: Result | None) -> 
 
 async def measure(replicas: int, args: argparse.Namespace, folder: Path) -> list[Result]:
     results: list[Result] = []
-    async with (
-        scratch_database(args.database_url) as database_url,
-        SlackDouble(crowd(max(args.concurrency)), app_timeout=30.0) as double,
-        AsyncExitStack() as stack,
-    ):
+    async with scratch_database(args.database_url) as database_url, AsyncExitStack() as stack:
+        doubles = [
+            await stack.enter_async_context(
+                SlackDouble(crowd(max(args.concurrency), workspace(), prefix=prefix), app_timeout=30.0)
+            )
+            for workspace, prefix, _ops, _owner in WORKSPACES[: args.workspaces]
+        ]
+        for other in doubles[1:]:
+            doubles[0].link(other)  # one Web API URL for every workspace, as Slack's
         engine = create_engine(database_url)
         try:
             await migrate(engine)  # once, before the replicas start (see docker-compose.yml's `migrate`)
         finally:
             await engine.dispose()
-        env = bot_env(
-            bot_token=double.bot_token,
-            signing_secret=double.signing_secret,
-            api_url=double.api_url,
-            database_url=database_url,
-        )
+        lb_port = free_port()  # chosen now: in OAuth mode the bots are told their public URL, the balancer's
+        if args.workspaces == 1:
+            env = bot_env(
+                bot_token=doubles[0].bot_token,
+                signing_secret=doubles[0].signing_secret,
+                api_url=doubles[0].api_url,
+                database_url=database_url,
+            )
+        else:
+            env = oauth_env(doubles[0], public_url=f"http://127.0.0.1:{lb_port}", database_url=database_url)
         ports = [free_port() for _ in range(replicas)]
         logs = [folder / f"replica-{index}.log" for index in range(replicas)]
         processes = [
@@ -221,10 +241,20 @@ async def measure(replicas: int, args: argparse.Namespace, folder: Path) -> list
         ]
         for port, process, log in zip(ports, processes, logs, strict=True):
             await wait_ready(port, process, log)
-        url, lb_pid = await stack.enter_async_context(balancer(args.balancer, ports, folder))
-        double.connect_app(url + "/slack/events")
+        url, lb_pid = await stack.enter_async_context(balancer(args.balancer, ports, folder, lb_port))
+        for double in doubles:
+            double.connect_app(url + "/slack/events")
+        if args.workspaces > 1:
+            for double, (_workspace, _prefix, _ops, owner) in zip(doubles, WORKSPACES, strict=False):
+                status, page = await install(url, doubles[0], double.workspace.team_id, owner)
+                if status != 200:
+                    raise RuntimeError(f"installing {double.workspace.team_id} failed: {page}")
 
-        people = [Person(double, user, f"{replicas}r") for user in crowd_ids(double.workspace)]
+        crowds = [
+            [Person(double, user, f"{replicas}r", ops) for user in crowd_ids(double.workspace, prefix)]
+            for double, (_workspace, prefix, ops, _owner) in zip(doubles, WORKSPACES, strict=False)
+        ]
+        people = [person for turn in zip(*crowds, strict=True) for person in turn]  # the workspaces in turn
         await drive(people[: max(args.concurrency)], args.warmup, None)  # users.info, pools, first queries
         for concurrency in args.concurrency:
             result = Result(replicas, concurrency)
@@ -245,6 +275,7 @@ async def measure(replicas: int, args: argparse.Namespace, folder: Path) -> list
 async def run(args: argparse.Namespace) -> None:
     print(
         f"{args.seconds:.0f} s per concurrency after {args.warmup:.0f} s of warm-up; balancer: {args.balancer}; "
+        f"{'one workspace' if args.workspaces == 1 else f'{args.workspaces} workspaces in OAuth mode'}; "
         f"{os.cpu_count()} cores shared by the bots, the balancer, PostgreSQL, the Slack double and the load"
     )
     print(HEADER)
@@ -280,6 +311,13 @@ def main() -> None:
         help="people sending at once, comma-separated levels (default 8,32)",
     )
     parser.add_argument("--balancer", choices=["auto", "nginx", "python"], default="auto")
+    parser.add_argument(
+        "--workspaces",
+        type=int,
+        choices=range(1, len(WORKSPACES) + 1),
+        default=1,
+        help="1: one workspace, SLACK_BOT_TOKEN; 2: two workspaces, OAuth mode, installed before the load",
+    )
     args = parser.parse_args()
     if not args.database_url or make_url(args.database_url).get_backend_name() != "postgresql":
         print("bench/replicas.py needs PostgreSQL (--database-url postgresql://…): SQLite allows one bot process.")

@@ -4,7 +4,6 @@ Home tab; a token about to expire is renewed; a workspace that uninstalls stops 
 
 from __future__ import annotations
 
-import re
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +25,7 @@ from bot.sandbox.server import SlackDouble
 from bot.sandbox.workspace import Workspace
 from bot.server import EVENTS_PATH, build_web_app
 from storage.models_slack import bots, installations
+from tests.e2e import talk
 from tests.e2e.conftest import GIULIA, MARIA, TEAM
 from tests.e2e.talk import command
 
@@ -34,7 +34,6 @@ BEATRICE = "U0BEA0001"  # the shop's owner
 PIA = "U0PIA0001"
 OPS = "C0OPS0001"
 SHOP_OPS = "C0SHOPOPS"
-ADD_TO_SLACK = re.compile(r'id="add-to-slack" href="([^"]+)"')
 
 
 def free_port() -> int:
@@ -91,23 +90,8 @@ async def oauth_bot(engine: AsyncEngine, clock: ManualClock) -> AsyncIterator[Tw
 
 
 async def install(running: TwoWorkspaces, team: str, user: str, *, language: str = "en-GB,en;q=0.8") -> tuple[int, str]:
-    """A person opens the bot's install page, presses Add to Slack, approves in Slack and comes back: the status
-    and text of the page they end on. The state cookie is carried by hand (it is `Secure`, this is http)."""
-    running.trattoria.approve_installs(team, user)
-    async with aiohttp.ClientSession() as browser:
-        headers = {"Accept-Language": language}
-        async with browser.get(running.url + "/slack/install", headers=headers, allow_redirects=False) as page:
-            assert page.status == 200, await page.text()
-            found = ADD_TO_SLACK.search(await page.text())
-            assert found is not None
-            cookie = "; ".join(f"{m.key}={m.value}" for m in page.cookies.values())
-        authorize = found.group(1).replace("&amp;", "&")
-        async with browser.get(authorize, allow_redirects=False) as slack:
-            assert slack.status == 302
-            back = slack.headers["Location"]
-        assert back.startswith(running.url + "/slack/oauth_redirect?")
-        async with browser.get(back, headers={**headers, "Cookie": cookie}, allow_redirects=False) as done:
-            return done.status, await done.text()
+    """Installed through the bot's own page and Slack's authorize page (the first double's)."""
+    return await talk.install(running.url, running.trattoria, team, user, language=language)
 
 
 @pytest.fixture

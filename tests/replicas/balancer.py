@@ -142,6 +142,16 @@ class Balancer:
                 raise TimeoutError(f"backend {index} still has {self.backends[index].in_flight} requests")
             await asyncio.sleep(0.01)
 
+    async def wait_healthy(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Until every backend has passed a health check (a backend still marked down goes last in the turn)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not all(backend.healthy for backend in self.backends):
+            if loop.time() > deadline:
+                down = [index for index, backend in enumerate(self.backends) if not backend.healthy]
+                raise TimeoutError(f"backends {down} still fail their health check")
+            await asyncio.sleep(0.01)
+
     def _candidates(self) -> list[int]:
         """Backends to try for one request, in order: healthy ones from this request's turn on, then the rest."""
         count = len(self.backends)

@@ -1,7 +1,8 @@
-"""What the replica test (tests/e2e/test_replicas.py) and bench/replicas.py share: a workspace with a crowd of
-people, a database of their own on the PostgreSQL server, bot processes started as `ops-assistant run --http`,
-each writing its log to a file and waited on until /readyz answers, and a balancer in a process of its own (nginx
-with deploy/nginx.conf pointed at loopback ports, or tests/replicas/balancer.py).
+"""What the replica test (tests/e2e/test_replicas.py) and bench/replicas.py share: workspaces with a crowd of
+people, a database of their own on the PostgreSQL server, bot processes started as `ops-assistant run --http`
+(one workspace with a bot token, or OAuth mode for several), each writing its log to a file and waited on until
+/readyz answers, and a balancer in a process of its own (nginx with deploy/nginx.conf pointed at loopback ports,
+or tests/replicas/balancer.py).
 
 A file, not a pipe: at a few hundred requests a second a bot logs a line per request, and an unread pipe fills
 in seconds (64 KiB) and then blocks the bot's event loop in the middle of its `write()` to stderr, which looks
@@ -20,12 +21,14 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 import aiohttp
 from sqlalchemy import text
 
+from bot.sandbox.server import SlackDouble
 from bot.sandbox.workspace import FakeUser, Workspace
 from storage.db import create_engine
 
@@ -33,27 +36,26 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 
 
-def crowd(people: int) -> Workspace:
-    """The sample workspace with `people` more staff (ids U1P000000…), English speakers in Rome."""
-    sample = Workspace.sample()
+def crowd(people: int, workspace: Workspace | None = None, *, prefix: str = "U1P") -> Workspace:
+    """A workspace (the sample by default) with `people` more staff (ids `prefix`000000…), English speakers in
+    Rome. Give a second workspace another prefix: two workspaces never share a person."""
+    base = workspace or Workspace.sample()
     extra = tuple(
-        FakeUser(f"U1P{n:06d}", f"person{n}", f"Person {n}", "Europe/Rome", "en-US", email=f"p{n}@ops.example")
+        FakeUser(
+            f"{prefix}{n:06d}",
+            f"person{n}",
+            f"Person {n}",
+            "Europe/Rome",
+            "en-US",
+            email=f"p{n}@{base.team_domain}.example",
+        )
         for n in range(people)
     )
-    return Workspace(
-        team_id=sample.team_id,
-        team_domain=sample.team_domain,
-        bot_user_id=sample.bot_user_id,
-        bot_id=sample.bot_id,
-        app_id=sample.app_id,
-        users=sample.users + extra,
-        channels=sample.channels,
-        usergroups=sample.usergroups,
-    )
+    return replace(base, users=base.users + extra)
 
 
-def crowd_ids(workspace: Workspace) -> list[str]:
-    return [user.id for user in workspace.users if user.id.startswith("U1P")]
+def crowd_ids(workspace: Workspace, prefix: str = "U1P") -> list[str]:
+    return [user.id for user in workspace.users if user.id.startswith(prefix)]
 
 
 @asynccontextmanager
@@ -81,15 +83,32 @@ def free_port() -> int:
 
 
 def bot_env(*, bot_token: str, signing_secret: str, api_url: str, database_url: str) -> dict[str, str]:
-    """This environment without any Slack, Ops or database setting of its own, then the double's and the URL."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "OPS_", "DATABASE_"))}
-    return env | {
+    """One workspace (SLACK_BOT_TOKEN): this environment without any Slack, Ops or database setting of its own,
+    then the double's and the URL."""
+    return _own_env(database_url) | {
         "SLACK_BOT_TOKEN": bot_token,
         "SLACK_SIGNING_SECRET": signing_secret,
         "SLACK_API_URL": api_url,
-        "DATABASE_URL": database_url,
-        "PYTHONPATH": str(ROOT),
     }
+
+
+def oauth_env(double: SlackDouble, *, public_url: str, database_url: str) -> dict[str, str]:
+    """OAuth mode (any number of workspaces, each installed at /slack/install, no SLACK_BOT_TOKEN): the app's
+    credentials at `double`, whose Web API and authorize page serve every workspace linked to it; `public_url` is
+    where people and Slack reach the bot (the balancer), so Slack sends people back there after an install."""
+    return _own_env(database_url) | {
+        "SLACK_CLIENT_ID": double.client_id,
+        "SLACK_CLIENT_SECRET": double.client_secret,
+        "SLACK_SIGNING_SECRET": double.signing_secret,
+        "SLACK_API_URL": double.api_url,
+        "SLACK_AUTHORIZE_URL": double.authorize_url,
+        "OPS_PUBLIC_URL": public_url,
+    }
+
+
+def _own_env(database_url: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "OPS_", "DATABASE_"))}
+    return env | {"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
 
 
 @asynccontextmanager
@@ -161,11 +180,11 @@ def nginx_conf(backends: list[int], port: int, folder: Path) -> str:
 
 @asynccontextmanager
 async def balancer(
-    kind: Literal["nginx", "python"], backends: list[int], folder: Path
+    kind: Literal["nginx", "python"], backends: list[int], folder: Path, port: int | None = None
 ) -> AsyncIterator[tuple[str, int]]:
     """nginx (deploy/nginx.conf) or tests/replicas/balancer.py in front of loopback ports: its URL and process id,
-    once it answers /healthz."""
-    port = free_port()
+    once it answers /healthz. On `port` if given (a URL the bots were told beforehand), else a free one."""
+    port = port or free_port()
     log = folder / "balancer.log"
     if kind == "nginx":
         (folder / "nginx.conf").write_text(nginx_conf(backends, port, folder), encoding="utf-8")
