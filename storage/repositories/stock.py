@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.ids import TeamId, UserId
 from bot.domain.stock import (
@@ -82,11 +83,11 @@ class SqlStockRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _one_item(self, team: TeamId, condition: object, *, lock: bool) -> StockItem | None:
+    async def _one_item(self, team: TeamId, condition: ColumnElement[bool], *, lock: bool) -> StockItem | None:
         query = (
             select(StockItemRow, StockSupplierRow.name)
             .outerjoin(StockSupplierRow, StockSupplierRow.id == StockItemRow.supplier_id)
-            .where(StockItemRow.team_id == team, condition)  # type: ignore[arg-type]
+            .where(StockItemRow.team_id == team, condition)
         )
         if lock:
             query = query.with_for_update(of=StockItemRow)
@@ -202,7 +203,7 @@ class SqlStockRepository:
             .where(StockItemRow.team_id == team, StockItemRow.id == item_id, StockItemRow.below_minimum.is_(not low))
             .values(below_minimum=low)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(getattr(result, "rowcount", 0))
 
     async def mark_low(self, team: TeamId, item_id: int) -> bool:
         return await self._flip(team, item_id, low=True)
@@ -267,7 +268,7 @@ class SqlStockRepository:
             .where(StockOrderRow.team_id == team, StockOrderRow.status == OrderStatus.DRAFT.value)
             .values(status=OrderStatus.REPLACED.value)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(getattr(result, "rowcount", 0))
 
     async def next_order_number(self, team: TeamId) -> int:
         """One atomic upsert: two managers reordering at once never draft two orders with one number."""
@@ -358,7 +359,7 @@ class SqlStockRepository:
             .where(StockOrderLineRow.id == line_id, StockOrderLineRow.order_id.in_(owned))
             .values(quantity=quantity)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(getattr(result, "rowcount", 0))
 
     async def approve(self, team: TeamId, order_id: int, *, by: UserId, at: datetime, expected_on: date) -> bool:
         result = await self._session.execute(
@@ -370,12 +371,12 @@ class SqlStockRepository:
             )
             .values(status=OrderStatus.APPROVED.value, approved_by=by, approved_at=at, expected_on=expected_on)
         )
-        if result.rowcount:  # type: ignore[attr-defined]
+        if getattr(result, "rowcount", 0):
             # Lines ordered at nothing are left out of what is sent.
             await self._session.execute(
                 delete(StockOrderLineRow).where(StockOrderLineRow.order_id == order_id, StockOrderLineRow.quantity <= 0)
             )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(getattr(result, "rowcount", 0))
 
     async def set_sent(self, team: TeamId, order_id: int, *, to: str, message_id: str) -> None:
         await self._session.execute(

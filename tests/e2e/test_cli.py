@@ -7,10 +7,9 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
@@ -18,15 +17,10 @@ import pytest
 
 from bot.sandbox.server import SlackDouble
 from tests.e2e.conftest import LUCA, TEAM
+from tests.replicas.harness import free_port
 
 pytestmark = pytest.mark.slow
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

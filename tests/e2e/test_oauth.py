@@ -4,7 +4,6 @@ Home tab; a token about to expire is renewed; a workspace that uninstalls stops 
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,19 +26,14 @@ from bot.server import EVENTS_PATH, build_web_app
 from storage.models_slack import bots, installations
 from tests.e2e import talk
 from tests.e2e.conftest import GIULIA, MARIA, TEAM
-from tests.e2e.talk import command
+from tests.e2e.talk import bot_dms, command, next_bot_dm
+from tests.replicas.harness import free_port
 
 SHOP = "T0SHOP002"
 BEATRICE = "U0BEA0001"  # the shop's owner
 PIA = "U0PIA0001"
 OPS = "C0OPS0001"
 SHOP_OPS = "C0SHOPOPS"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -116,9 +110,9 @@ async def stored_bots(engine: AsyncEngine) -> dict[str, str]:
 
 async def remind(double: SlackDouble, user: str, text: str) -> Message:
     """A reminder asked for in the bot's DM; the bot's confirmation."""
-    before = len([m for m in double.dm(user) if m.from_bot])
+    before = len(bot_dms(double, user))
     await double.send_message_im(user, text)
-    return await double.wait_for(lambda: ([m for m in double.dm(user) if m.from_bot][before:] or [None])[0])
+    return await next_bot_dm(double, user, before)
 
 
 def reminded(double: SlackDouble, user: str, about: str) -> Message | None:
